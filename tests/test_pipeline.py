@@ -1,0 +1,208 @@
+"""The whole run on the real data: artifacts, themes, names, determinism across threads."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.config import PROJ_ROOT, ClusterConfig
+from analysis.pipeline import load_artifacts
+
+PAPER_COLUMNS = [
+    "paper_id",
+    "title",
+    "abstract",
+    "dumps",
+    "theme_id",
+    "theme_name",
+    "nearest_theme_id",
+    "broad_theme_id",
+    "broad_theme_name",
+    "membership",
+    "x",
+    "y",
+]
+
+# Ten speculative / parallel decoding papers, picked by reading their titles.
+DECODING_SPEEDUP_TITLES = [
+    "Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting",
+    "Adaptive Draft-Verification for Efficient Large Language Model Decoding",
+    "Speculative Decoding Reimagined for Multimodal Large Language Models",
+    "Speculative Decoding with Big Little Decoder",
+    "SpecDec++: Boosting Speculative Decoding via Adaptive Candidate Lengths",
+    "DySpec: Faster Speculative Decoding with Dynamic Token Tree Structure",
+    "Hydra: Sequentially-Dependent Draft Heads for Medusa Decoding",
+    "Recursive Speculative Decoding: Accelerating LLM Inference via Sampling Without Replacement",
+    "CopySpec: Accelerating LLMs with Speculative Copy-and-Paste Without Compromising Quality",
+    "Parallel Decoding via Hidden Transfer for Lossless Large Language Model Acceleration",
+]
+
+
+def run_cli(
+    out: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "run",
+            "--output-dir",
+            str(out),
+            "--figures-dir",
+            str(out / "figures"),
+            "--quiet",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJ_ROOT,
+        timeout=1200,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def run_a(tmp_path_factory) -> Path:
+    """A cold run (nothing cached) with the default thread count."""
+    out = tmp_path_factory.mktemp("run_a")
+    res = run_cli(out)
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def run_b(tmp_path_factory) -> Path:
+    """A second cold run, single-threaded (OMP_NUM_THREADS=1), recomputing everything."""
+    out = tmp_path_factory.mktemp("run_b")
+    res = run_cli(out, "--force", env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def test_artifacts_written(run_a: Path):
+    for name in [
+        "papers.parquet",
+        "themes.csv",
+        "broad_themes.csv",
+        "occurrences.parquet",
+        "embeddings.npz",
+        "theme_model.npz",
+        "run.json",
+    ]:
+        assert (run_a / name).is_file(), name
+    assert (run_a / "figures" / "theme_map.png").is_file()
+    assert (run_a / "figures" / "theme_map.svg").is_file()
+    leftovers = [p.name for p in run_a.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_papers_table_contract(run_a: Path):
+    papers, themes = load_artifacts(run_a)
+    assert len(papers) == 333 and papers["paper_id"].is_unique
+    for c in PAPER_COLUMNS:
+        assert c in papers.columns, c
+    out = papers["theme_id"] == -1
+    assert (papers.loc[out, "membership"] == 0).all()
+    assert (papers.loc[~out, "nearest_theme_id"] == papers.loc[~out, "theme_id"]).all()
+    assert papers["nearest_theme_id"].between(0, len(themes) - 1).all()
+    assert papers[["x", "y"]].notna().all().all()
+    assert (papers["n_windows"] >= 2).all()  # no text fits one window: none was truncated
+    sizes = papers[~out].groupby("theme_id").size()
+    assert sizes.to_dict() == dict(zip(themes["theme_id"], themes["size"], strict=True))
+
+
+def test_theme_counts_meet_targets(run_a: Path):
+    papers, themes = load_artifacts(run_a)
+    broad = pd.read_csv(run_a / "broad_themes.csv")
+    assert 10 <= len(themes) <= 20
+    assert 4 <= len(broad) <= 8
+    assert (papers["theme_id"] == -1).mean() <= 0.15
+
+
+def test_names_unique_and_the_three_themes_present(run_a: Path):
+    _, themes = load_artifacts(run_a)
+    broad = pd.read_csv(run_a / "broad_themes.csv")
+    assert themes["theme_name"].is_unique
+    assert broad["broad_theme_name"].is_unique
+    names = set(themes["theme_name"])
+    assert {"Decoding speedups", "Encoder-decoder models", "Compression"} <= names
+
+
+def test_keywords_are_clean(run_a: Path):
+    _, themes = load_artifacts(run_a)
+    banned = {"the", "we", "propose", "paper", "model", "results", "and", "of", "to"}
+    for kws in themes["keywords"]:
+        assert len(kws) == 10
+        words = {w for k in kws for w in k.split()}
+        assert not words & banned, words & banned
+    reps = themes["representative_titles"]
+    assert reps.map(len).between(3, 5).all()
+
+
+def test_decoding_speedups_theme_holds_the_decoding_papers(run_a: Path):
+    papers, _ = load_artifacts(run_a)
+    by_title = papers.set_index("title")
+    assert set(DECODING_SPEEDUP_TITLES) <= set(by_title.index)
+    got = by_title.loc[DECODING_SPEEDUP_TITLES, "theme_name"]
+    assert (got == "Decoding speedups").sum() >= 6, got.to_dict()
+    # and all ten sit in themes named for decoding, in one broad theme
+    assert got.isin(["Decoding speedups", "Parallel decoding"]).all(), got.to_dict()
+    assert by_title.loc[DECODING_SPEEDUP_TITLES, "broad_theme_name"].nunique() == 1
+
+
+def test_encoder_decoder_and_compression_themes_make_sense(run_a: Path):
+    papers, _ = load_artifacts(run_a)
+    comp = papers[papers["theme_name"] == "Compression"]
+    assert comp["abstract"].str.contains("compress", case=False).mean() >= 0.5
+    encdec = papers[papers["theme_name"] == "Encoder-decoder models"]
+    assert encdec["abstract"].str.contains("encoder|decoder", case=False).mean() >= 0.8
+
+
+def test_run_json_records_parameters_versions_inputs(run_a: Path):
+    meta = json.loads((run_a / "run.json").read_text())
+    assert meta["parameters"]["cluster.seed"] == ClusterConfig().seed
+    assert meta["versions"]["torch"].startswith("2.13.0")
+    assert len(meta["inputs"]) == 5 and all(len(h) == 64 for h in meta["inputs"].values())
+    assert meta["embedding"]["texts_over_one_window"] == 333
+    assert str(PROJ_ROOT) not in json.dumps(meta)  # no machine paths in artifacts
+
+
+def test_deterministic_across_runs_and_thread_counts(run_a: Path, run_b: Path):
+    ea, eb = np.load(run_a / "embeddings.npz"), np.load(run_b / "embeddings.npz")
+    assert np.array_equal(ea["vectors"], eb["vectors"])
+    assert (run_a / "themes.csv").read_bytes() == (run_b / "themes.csv").read_bytes()
+    assert (run_a / "broad_themes.csv").read_bytes() == (run_b / "broad_themes.csv").read_bytes()
+    pa, pb = pd.read_parquet(run_a / "papers.parquet"), pd.read_parquet(run_b / "papers.parquet")
+    pd.testing.assert_frame_equal(pa, pb)
+
+
+def test_warm_rerun_reuses_cache_and_is_identical(run_a: Path, tmp_path: Path):
+    import shutil
+
+    out = tmp_path / "warm"
+    out.mkdir()
+    for f in [
+        "embeddings.npz",
+        "vocabulary_fine_embeddings.npz",
+        "vocabulary_broad_embeddings.npz",
+    ]:
+        shutil.copy(run_a / f, out / f)
+    res = run_cli(out, "--no-figures")
+    assert res.returncode == 0, res.stderr
+    assert "embedded 0 of 333 texts (333 from cache)" in res.stdout
+    assert (out / "themes.csv").read_bytes() == (run_a / "themes.csv").read_bytes()
+
+
+def test_bad_model_is_one_line_error(tmp_path: Path):
+    res = run_cli(tmp_path, "--model", str(tmp_path / "no-model"))
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "nothing is downloaded" in res.stderr
