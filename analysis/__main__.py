@@ -59,11 +59,69 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figures", action="store_true", help="skip figure generation")
     run.add_argument("--force", action="store_true", help="recompute even if caches are current")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    sw = sub.add_parser(
+        "sweep",
+        help="rerun the UMAP/HDBSCAN parameter sweep that chose the defaults",
+        description=(
+            "Score a grid of UMAP/HDBSCAN settings over several seeds (themes, outliers, "
+            "relative validity, silhouette, stability ARI); writes sweep.csv to the output folder."
+        ),
+    )
+    sw.add_argument(
+        "--raw-dir", type=Path, default=None, help="folder of dumps (default: data/raw)"
+    )
+    sw.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where sweep.csv goes (default: data/processed)",
+    )
+    sw.add_argument("--seeds", type=int, default=5, help="UMAP seeds per setting (default: 5)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
+
+
+def sweep_main(args: argparse.Namespace) -> int:
+    from .cluster import sweep
+    from .embed import embed_papers
+    from .io import write_text_atomic
+    from .load import load_papers
+
+    out = args.output_dir or DEFAULT.processed_dir
+    papers = load_papers(args.raw_dir or DEFAULT.raw_dir)
+    X = embed_papers(papers, out / "embeddings.npz", DEFAULT.embed, progress=not args.quiet).vectors
+    df = sweep(X, seeds=range(args.seeds), progress=not args.quiet)
+    write_text_atomic(out / "sweep.csv", df.to_csv(index=False, float_format="%.3f"))
+    show = df.head(15).copy()
+    print(show.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else show.to_string())
+    print(
+        f"{int(df['meets_targets'].sum())} of {len(df)} settings meet all targets; "
+        f"full table in {_rel(out / 'sweep.csv')}"
+    )
+    return 0
+
+
+def _rel(path: Path) -> str:
+    from .config import PROJ_ROOT
+
+    try:
+        return str(path.resolve().relative_to(PROJ_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "sweep":
+        return sweep_main(args)
     # Imported here so that `--help` answers at once.
     from .load import CorpusFormatError, DumpFormatError
     from .pipeline import PipelineError, run

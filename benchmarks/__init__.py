@@ -1,0 +1,1 @@
+"""Benchmarks and peer comparisons; never part of `make test`."""

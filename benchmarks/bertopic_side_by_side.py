@@ -1,0 +1,71 @@
+"""BERTopic with its default settings beside our themes, on the same texts and model.
+
+    python -m benchmarks.bertopic_side_by_side   # needs the peer extra: pip install -e ".[peer]"
+
+BERTopic gets the same title + abstract texts and the same bundled all-MiniLM-L6-v2 model; all
+other settings are its defaults (UMAP without a seed, HDBSCAN min_cluster_size=10, no stop-word
+removal, and the model's own 256-token truncation). Our side is read from data/processed/ (run
+`python -m analysis run` first). Prints topic count, outlier share and every label, side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def main() -> int:
+    import pandas as pd
+
+    from analysis.config import DEFAULT
+    from analysis.embed import _bundled_model_path, paper_texts
+    from analysis.load import load_papers
+    from analysis.pipeline import load_artifacts
+
+    try:
+        from bertopic import BERTopic
+    except ImportError:
+        print("bertopic is not installed: pip install -e '.[peer]'")
+        return 2
+    from sentence_transformers import SentenceTransformer
+
+    papers = load_papers()
+    texts = paper_texts(papers)
+    t0 = time.perf_counter()
+    model = SentenceTransformer(str(_bundled_model_path()), device="cpu")
+    topic_model = BERTopic(embedding_model=model)
+    topics, _ = topic_model.fit_transform(texts)
+    secs = time.perf_counter() - t0
+    info = topic_model.get_topic_info()
+    n_topics = int((info["Topic"] >= 0).sum())
+    outliers = sum(t == -1 for t in topics) / len(topics)
+
+    if not (DEFAULT.processed_dir / "papers.parquet").exists():
+        from analysis.pipeline import run
+
+        run(progress=False, verbose=False)
+    ours, themes = load_artifacts(DEFAULT.processed_dir)
+    our_out = float((ours["theme_id"] < 0).mean())
+    print(f"{'':24}{'BERTopic defaults':>20}{'this project':>16}")
+    print(f"{'topics / themes':24}{n_topics:>20}{len(themes):>16}")
+    print(f"{'outliers':24}{outliers:>20.1%}{our_out:>16.1%}")
+    print(f"{'fit time (s)':24}{secs:>20.1f}{'(see make bench)':>16}")
+    print()
+    left = [f"{r.Topic}: {r.Name} ({r.Count})" for r in info.itertuples() if r.Topic >= 0]
+    right = [f"{r.theme_id}: {r.theme_name} ({r.size})" for r in themes.itertuples()]
+    rows = max(len(left), len(right))
+    table = pd.DataFrame(
+        {
+            "BERTopic default label (size)": left + [""] * (rows - len(left)),
+            "our theme name (size)": right + [""] * (rows - len(right)),
+        }
+    )
+    print(table.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
