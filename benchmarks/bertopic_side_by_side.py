@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+RESULT = Path(__file__).resolve().parent / "results" / "bertopic_side_by_side.json"
 
 
 def main() -> int:
@@ -64,6 +68,29 @@ def main() -> int:
         }
     )
     print(table.to_string(index=False))
+
+    from importlib.metadata import version
+
+    from analysis.io import write_json_atomic
+
+    result = {
+        "bertopic": {
+            "version": version("bertopic"),
+            "topics": n_topics,
+            "outlier_share": round(outliers, 4),
+            "labels": [{"topic": int(r.Topic), "name": r.Name, "size": int(r.Count)}
+                       for r in info.itertuples() if r.Topic >= 0],
+            "fit_seconds": round(secs, 1),
+        },
+        "ours": {
+            "themes": len(themes),
+            "outlier_share": round(our_out, 4),
+            "labels": [{"theme": int(r.theme_id), "name": r.theme_name, "size": int(r.size)}
+                       for r in themes.itertuples()],
+        },
+    }
+    write_json_atomic(RESULT, result)
+    print(f"written: {RESULT.relative_to(RESULT.parents[2])}")
     return 0
 
 

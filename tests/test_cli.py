@@ -50,3 +50,12 @@ def test_missing_raw_dir_is_one_line(tmp_path: Path):
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1
     assert "no such folder" in out.stderr
+
+
+def test_atomic_write_leaves_normal_permissions(tmp_path: Path):
+    from analysis.io import write_text_atomic
+
+    p = write_text_atomic(tmp_path / "a.txt", "x")
+    plain = tmp_path / "b.txt"
+    plain.write_text("x")
+    assert p.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777  # not mkstemp's 0600

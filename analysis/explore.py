@@ -1,0 +1,160 @@
+"""Tables behind the notebooks' questions: architectures, compression, dumps, outliers.
+
+Each function takes the papers table (and where needed the occurrences) and returns a tidy
+DataFrame; the notebooks only show them and the figures drawn from them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ARCHITECTURES",
+    "architecture_by",
+    "architecture_mentions",
+    "compression_kind",
+    "dump_theme_lift",
+    "dump_theme_mix",
+    "theme_similarity",
+]
+
+#: How abstracts name the three Transformer layouts.
+ARCHITECTURES: dict[str, str] = {
+    "encoder-decoder": r"encoder[- ]decoder|seq2seq|sequence[- ]to[- ]sequence|"
+    r"(?-i:\bT5\b|\bBART\b)|cross[- ]decoder",
+    "decoder-only": r"decoder[- ]only|\bGPT|\bLLaMA|\bLlama|\bMistral|\bVicuna|"
+    r"causal language model|autoregressive (?:language )?models?",
+    "encoder-only": r"encoder[- ]only|\bBERT|\bRoBERTa|masked language model|\bViT\b",
+}
+
+
+def architecture_mentions(papers: pd.DataFrame) -> pd.DataFrame:
+    """Per paper, which layouts its title + abstract mention (booleans), and `explicit`: the
+    layouts named outright ("encoder-decoder", "decoder-only", "encoder-only")."""
+    text = papers["title"] + ". " + papers["abstract"]
+    out = pd.DataFrame({"paper_id": papers["paper_id"], "title": papers["title"]})
+    for name, pat in ARCHITECTURES.items():
+        out[name] = text.str.contains(pat, regex=True, flags=re.IGNORECASE)
+    explicit = {
+        "encoder-decoder": r"encoder[- ]decoder",
+        "decoder-only": r"decoder[- ]only",
+        "encoder-only": r"encoder[- ]only",
+    }
+    out["explicit"] = [
+        [k for k, p in explicit.items() if re.search(p, t, re.IGNORECASE)] for t in text
+    ]
+    out["n_layouts"] = out[list(ARCHITECTURES)].sum(axis=1)
+    return out
+
+
+def architecture_by(papers: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Share of papers mentioning each layout, per value of `by` (e.g. theme_name)."""
+    m = architecture_mentions(papers)
+    m[by] = papers[by].to_numpy()
+    g = m.groupby(by)[list(ARCHITECTURES)]
+    out = g.mean().mul(100).round(1)
+    out.insert(0, "papers", g.size())
+    return out.sort_values("papers", ascending=False)
+
+
+_MODEL_COMPRESSION = (
+    r"quantiz|prun(?:e|ing)|distill|low[- ]rank|sparsif|kv[- ]cache (?:compression|eviction)|"
+    r"compress(?:ing|ed|ion of)? (?:the )?(?:model|llm|network|weights|kv)|model compression|"
+    r"weight compression|smaller models?|fewer parameters"
+)
+_DATA_COMPRESSION = (
+    r"image compression|video compression|audio compression|speech compression|codec|bit-?rate|"
+    r"rate[- ]distortion|lossless compression|lossy compression|\bbpp\b|entropy (?:coding|model)|"
+    r"neural representation|compression ratio|compress(?:ing|ed)? (?:images|videos?|audio|data)|"
+    r"lossless|lossy"
+)
+
+
+def compression_kind(papers: pd.DataFrame) -> pd.DataFrame:
+    """Per paper: does it compress models (quantization, pruning, distillation, KV cache...) or
+    data (image/video/audio codecs, neural representations), both, or neither."""
+    text = (papers["title"] + ". " + papers["abstract"]).str.lower()
+    model = text.str.contains(_MODEL_COMPRESSION, regex=True)
+    data = text.str.contains(_DATA_COMPRESSION, regex=True)
+    # "lossless" alone also describes lossless *decoding* speed-ups: require compression nearby
+    lossless_only = text.str.contains(r"lossless|lossy") & ~text.str.contains(r"compress|codec")
+    data &= ~lossless_only
+    kind = np.select([model & data, model, data], ["both", "model", "data"], "none")
+    out = papers[["paper_id", "title", "theme_name", "broad_theme_name"]].copy()
+    out["model_compression"] = model.to_numpy()
+    out["data_compression"] = data.to_numpy()
+    out["kind"] = kind
+    return out
+
+
+def dump_theme_mix(
+    papers: pd.DataFrame, occurrences: pd.DataFrame, level: str = "theme_name"
+) -> pd.DataFrame:
+    """Dump x theme counts of entries (a paper counts once in every dump it appears in)."""
+    occ = occurrences.merge(papers[["paper_id", level]], on="paper_id", how="left")
+    return pd.crosstab(occ["dump"], occ[level])
+
+
+def dump_theme_lift(
+    papers: pd.DataFrame, occurrences: pd.DataFrame, level: str = "theme_name", min_count: int = 3
+) -> pd.DataFrame:
+    """How much each dump over-represents each theme against the pooled corpus.
+
+    lift = (theme's share of the dump) / (theme's share of all entries); 2.0 = twice as common.
+    Rows with fewer than `min_count` entries of the theme in the dump are left out: a lift of
+    one or two papers says nothing.
+    """
+    mix = dump_theme_mix(papers, occurrences, level)
+    share = mix.div(mix.sum(axis=1), axis=0)
+    pooled = mix.sum(axis=0) / mix.to_numpy().sum()
+    lift = share.div(pooled, axis=1)
+    long = (
+        lift.stack()
+        .rename("lift")
+        .to_frame()
+        .join(mix.stack().rename("entries"))
+        .join(share.stack().rename("share"))
+        .reset_index()
+    )
+    long = long[long["entries"] >= min_count]
+    return long.sort_values(["dump", "lift"], ascending=[True, False]).reset_index(drop=True)
+
+
+def theme_similarity(centroids: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Cosine similarity between theme centroids, labelled by theme name."""
+    c = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
+    return pd.DataFrame(c @ c.T, index=names, columns=names)
+
+
+def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[str, str]) -> str:
+    """A short Markdown account of one theme, every fact taken from its papers.
+
+    What problem (the vocabulary description the name was matched on, or the keyphrases), which
+    methods (top keyphrases), notable papers (nearest the centroid, and the one listed in the
+    most dumps), how many share code, and where it sits in the broad themes.
+    """
+    members = papers[papers["theme_id"] == theme["theme_id"]]
+    desc = descriptions.get(theme["theme_name"])
+    what = desc if desc else f"Named from its keyphrases: {', '.join(theme['keywords'][:3])}."
+    most = members.sort_values(["n_dumps", "title"], ascending=[False, True]).iloc[0]
+    reps = [f"*{t}*" for t in theme["representative_titles"][:3]]
+    code = int(members["has_code"].sum())
+    n_promised = int(members["code_promised"].sum())
+    promised = f"; {n_promised} promise code" if n_promised else ""
+    lines = [
+        f"#### {theme['theme_name']} ({len(members)} papers, broad theme: "
+        f"{theme['broad_theme_name']})",
+        f"- **What:** {what}",
+        f"- **Methods and terms:** {', '.join(theme['keywords'][:8])}.",
+        f"- **Most central papers:** {'; '.join(reps)}.",
+        (
+            f"- **Listed most often:** *{most['title']}* (in {int(most['n_dumps'])} dumps)."
+            if most["n_dumps"] > 1
+            else "- **Listed most often:** no paper of this theme is in more than one dump."
+        ),
+        f"- **Code:** {code} of {len(members)} abstracts link a repository{promised}.",
+    ]
+    return "\n".join(lines)
