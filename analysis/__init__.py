@@ -15,6 +15,7 @@ from .load import (
     read_dump,
     write_dump,
 )
+from .search import assign, search, similar
 
 __all__ = [
     "DEFAULT",
@@ -23,10 +24,13 @@ __all__ = [
     "CorpusFormatError",
     "DumpFormatError",
     "DumpWarning",
+    "assign",
     "load_entries",
     "load_occurrences",
     "load_papers",
     "read_dump",
+    "search",
+    "similar",
     "write_dump",
 ]
 __version__ = "0.1.0"

@@ -198,7 +198,10 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            from sentence_transformers import SentenceTransformer
+            with warnings.catch_warnings():
+                # tqdm.auto warns inside Jupyter without ipywidgets; progress is ours to show
+                warnings.filterwarnings("ignore", message="IProgress not found")
+                from sentence_transformers import SentenceTransformer
 
             if not self.progress:
                 from transformers.utils import logging as hf_logging

@@ -241,6 +241,9 @@ def write_run_figures(
     fig = theme_sizes(themes, int((papers["theme_id"] < 0).sum()))
     out += save(fig, figures_dir, "theme_sizes")
     plt.close(fig)
+    from .interactive import write_interactive_map
+
+    out.append(write_interactive_map(papers, themes, Path(figures_dir) / "paper_map.html"))
     return out
 
 

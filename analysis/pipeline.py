@@ -270,6 +270,9 @@ def _write_artifacts(out: Path, cfg: Config, papers, themes, broad, entries, mod
         out / "broad_themes.csv", flat(broad).to_csv(index=False, float_format="%.4f")
     )
 
+    members = model.labels_ >= 0
+    member_sims = model.similarity_[members, model.labels_[members]]
+
     def save_model(tmp: Path) -> None:
         with open(tmp, "wb") as f:
             np.savez(
@@ -278,15 +281,9 @@ def _write_artifacts(out: Path, cfg: Config, papers, themes, broad, entries, mod
                 broad_of_fine=model.broad_labels_,
                 theme_names=np.array(themes["theme_name"].tolist()),
                 embedding_key=np.array(emb.key),
-                # the lowest similarity of a member to its own centroid, per theme: a new paper
-                # below every theme's floor is left unassigned
-                member_floor=np.array(
-                    [
-                        float(model.similarity_[model.labels_ == t, t].min())
-                        for t in range(model.n_themes_)
-                    ],
-                    dtype=np.float32,
-                ),
+                # a new paper less similar to its nearest centroid than 95% of the corpus'
+                # members are to their own theme's is left unassigned (analysis.search.assign)
+                assign_threshold=np.float32(np.percentile(member_sims, 5)),
             )
 
     write_atomic(out / "theme_model.npz", save_model)

@@ -14,37 +14,58 @@ from analysis.speedups import extract_speedups, find_speedups, method_family
         (
             "while delivering up to 10x higher decoding throughput on 2K-length prompts with 32K "
             "generation length under the vLLM inference framework.",
-            10.0, None, True, "throughput",
+            10.0,
+            None,
+            True,
+            "throughput",
         ),
         (
             "Under single-sequence verification, Kangaroo achieves speedups up to 1.68times on "
             "Spec-Bench, outperforming Medusa-1 with 88.7% fewer additional parameters.",
-            1.68, None, True, "speed-up",
+            1.68,
+            None,
+            True,
+            "speed-up",
         ),
         (
             "Experimental results on multiple datasets show that Chimera demonstrates impressive "
             "results, achieving an average latency speedup ratio of 2.7x compared to the vanilla "
             "auto-regressive decoding approach.",
-            2.7, None, False, "latency",
+            2.7,
+            None,
+            False,
+            "latency",
         ),
         (
             "1) For IAD, we show that it can introduce a 7x-9x speedup for the Transformer in "
             "Grammatical Error Correction.",
-            7.0, 9.0, False, "speed-up",
+            7.0,
+            9.0,
+            False,
+            "speed-up",
         ),
         (
             "OWSM-CTC is more robust and 3 to 4 times faster for inference.",
-            3.0, 4.0, False, "speed-up",
+            3.0,
+            4.0,
+            False,
+            "speed-up",
         ),
         (
             "dParallel reduces decoding steps from 256 to 30 on GSM8K, achieving an 8.5x speedup "
             "without performance degradation.",
-            8.5, None, False, "speed-up",
+            8.5,
+            None,
+            False,
+            "speed-up",
         ),
         (
             "Mamba enjoys fast inference (5times higher throughput than Transformers) and linear "
             "scaling in sequence length.",
-            5.0, None, False, "throughput",
+            5.0,
+            None,
+            False,
+            "throughput",
         ),
     ],
 )
@@ -59,8 +80,10 @@ def test_real_sentences_match(sentence, factor, high, up_to, metric):
 
 
 def test_baseline_is_captured():
-    s = ("achieving an average latency speedup ratio of 2.7x compared to the vanilla "
-         "auto-regressive decoding approach.")
+    s = (
+        "achieving an average latency speedup ratio of 2.7x compared to the vanilla "
+        "auto-regressive decoding approach."
+    )
     assert find_speedups(s)[0]["baseline"] == "the vanilla auto-regressive decoding approach"
 
 
@@ -88,12 +111,19 @@ def test_must_not_match(sentence):
 @pytest.mark.parametrize(
     ("title", "family"),
     [
-        ("Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting",
-         "speculative / draft models"),
-        ("Lossless Acceleration for Seq2seq Generation with Aggressive Decoding",
-         "parallel / multi-token decoding"),
-        ("You Need Multiple Exiting: Dynamic Early Exiting for Accelerating Unified Vision "
-         "Language Model", "early exit / layer skipping"),
+        (
+            "Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting",
+            "speculative / draft models",
+        ),
+        (
+            "Lossless Acceleration for Seq2seq Generation with Aggressive Decoding",
+            "parallel / multi-token decoding",
+        ),
+        (
+            "You Need Multiple Exiting: Dynamic Early Exiting for Accelerating Unified Vision "
+            "Language Model",
+            "early exit / layer skipping",
+        ),
         ("dKV-Cache: The Cache for Diffusion Language Models", "caching"),
         ("Mamba: Linear-Time Sequence Modeling with Selective State Spaces", "other"),
     ],

@@ -1,0 +1,235 @@
+"""An offline, self-contained interactive map: `figures/paper_map.html`.
+
+plotly draws the map (one trace per theme, so the legend toggles themes; hover shows title,
+theme and dumps); plotly.js is inlined, so the page makes no network request. A few lines of
+plain JS add what plotly has no widget for: a search box that highlights papers whose title or
+abstract contains the text, and a panel showing the abstract and code link of a clicked paper.
+
+All paper text is untrusted. Hover labels get HTML-escaped text (plotly renders the entities as
+the literal characters); the click panel is filled with `textContent`, never `innerHTML`; the
+paper data travels as JSON inside a `<script type="application/json">` block with `<` escaped,
+so a title containing `</script>` cannot end the block.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .figures import OUTLIER_COLOR, OUTLIER_NAME, theme_colors
+from .io import write_text_atomic
+
+__all__ = ["interactive_map_html", "write_interactive_map"]
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval';
+               style-src 'unsafe-inline'; img-src data: blob:; font-src data:">
+<title>__TITLE__</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #222; }
+  header { padding: 10px 16px; border-bottom: 1px solid #ddd; display: flex; gap: 16px;
+           align-items: center; flex-wrap: wrap; }
+  header h1 { font-size: 17px; margin: 0; }
+  #search { font-size: 14px; padding: 5px 8px; width: 320px; }
+  #count { font-size: 13px; color: #555; }
+  main { display: grid; grid-template-columns: minmax(0, 1fr) 340px; }
+  #map { min-width: 0; overflow: hidden; }
+  #panel { padding: 12px 16px; border-left: 1px solid #ddd;
+           font-size: 13px; overflow-y: auto; max-height: 92vh; }
+  #panel h2 { font-size: 15px; margin: 0 0 6px 0; }
+  #p-meta { color: #555; margin-bottom: 8px; }
+  #p-abstract { line-height: 1.45; white-space: pre-wrap; }
+  .note { color: #777; font-size: 12px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>__TITLE__</h1>
+  <input id="search" type="search" placeholder="Search titles and abstracts..." aria-label="search">
+  <span id="count"></span>
+  <span class="note">Click a point for its abstract; click a legend entry to hide a theme.</span>
+</header>
+<main>
+  <div id="map">__PLOT__</div>
+  <aside id="panel">
+    <h2 id="p-title">Click a paper</h2>
+    <div id="p-meta"></div>
+    <div id="p-code"></div>
+    <div id="p-abstract" class="note">Its abstract and code link appear here.</div>
+  </aside>
+</main>
+<script type="application/json" id="paper-data">__DATA__</script>
+<script>
+(function () {
+  const papers = JSON.parse(document.getElementById("paper-data").textContent);
+  const gd = document.querySelector("#map .plotly-graph-div");
+  const input = document.getElementById("search");
+  const count = document.getElementById("count");
+  // per trace, the row indices of its points (customdata[0])
+  function rows(i) { return gd.data[i].customdata.map(function (c) { return c[0]; }); }
+  function highlight() {
+    const q = input.value.trim().toLowerCase();
+    let shown = 0;
+    const ops = [], sizes = [];
+    for (let i = 0; i < gd.data.length; i++) {
+      if (!gd.data[i].customdata) { ops.push(null); sizes.push(null); continue; }
+      const hit = rows(i).map(function (r) {
+        const p = papers[r];
+        return !q || p.search.indexOf(q) >= 0;
+      });
+      shown += hit.filter(Boolean).length;
+      ops.push(hit.map(function (h) { return h ? 0.9 : 0.06; }));
+      sizes.push(hit.map(function (h) { return h && q ? 11 : 7; }));
+    }
+    const idx = [];
+    for (let i = 0; i < gd.data.length; i++) { if (ops[i] !== null) idx.push(i); }
+    Plotly.restyle(gd, {"marker.opacity": idx.map(function (i) { return ops[i]; }),
+                        "marker.size": idx.map(function (i) { return sizes[i]; })}, idx);
+    count.textContent = q ? shown + " of " + papers.length + " papers match"
+                          : papers.length + " papers";
+    gd.setAttribute("data-matches", String(shown));
+  }
+  input.addEventListener("input", highlight);
+  gd.on("plotly_click", function (ev) {
+    const p = papers[ev.points[0].customdata[0]];
+    document.getElementById("p-title").textContent = p.title;
+    document.getElementById("p-meta").textContent = p.theme + " \\u00b7 dumps: " + p.dumps;
+    const code = document.getElementById("p-code");
+    code.textContent = "";
+    if (p.code_url) {
+      const a = document.createElement("a");
+      a.href = p.code_url; a.textContent = p.code_url;
+      a.rel = "noopener noreferrer"; a.target = "_blank";
+      code.appendChild(a);
+    }
+    const ab = document.getElementById("p-abstract");
+    ab.className = ""; ab.textContent = p.abstract;
+  });
+  highlight();
+})();
+</script>
+</body>
+</html>
+"""
+
+
+def _json_for_script(obj: object) -> str:
+    # "<" escaped as \\u003c: no "</script>" or "<!--" can appear inside the block
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def interactive_map_html(papers: pd.DataFrame, themes: pd.DataFrame, title: str) -> str:
+    """The self-contained HTML page of the interactive map."""
+    import plotly.graph_objects as go
+
+    colors = theme_colors(themes)
+    papers = papers.reset_index(drop=True)
+    dumps_txt = papers["dumps"].map(lambda d: ", ".join(x.split("_", 1)[0] for x in d))
+    fig = go.Figure()
+    groups = [(-1, OUTLIER_NAME), *zip(themes["theme_id"], themes["theme_name"], strict=True)]
+    for tid, name in groups:
+        idx = np.flatnonzero(papers["theme_id"].to_numpy() == tid)
+        if len(idx) == 0:
+            continue
+        sub = papers.iloc[idx]
+        custom = np.column_stack(
+            [
+                idx,
+                [html.escape(t, quote=False) for t in sub["title"]],
+                [html.escape(n, quote=False) for n in sub["theme_name"]],
+                dumps_txt.iloc[idx].to_numpy(),
+            ]
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=sub["x"],
+                y=sub["y"],
+                mode="markers",
+                name=f"{html.escape(name)} ({len(idx)})",
+                marker={
+                    "color": colors.get(name, OUTLIER_COLOR),
+                    "size": 7,
+                    "opacity": 0.9,
+                    "line": {"width": 0.4, "color": "white"},
+                },
+                customdata=custom,
+                hovertemplate=(
+                    "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>dumps: %{customdata[3]}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    # theme names at medoids
+    for tid, name in groups[1:]:
+        pts = papers.loc[papers["theme_id"] == tid, ["x", "y"]].to_numpy()
+        med = pts[np.argmin(((pts[:, None] - pts[None]) ** 2).sum(-1).sum(1))]
+        fig.add_annotation(
+            x=float(med[0]),
+            y=float(med[1]),
+            text=html.escape(name),
+            showarrow=False,
+            font={"size": 12, "color": "#222"},
+            bgcolor="rgba(255,255,255,0.8)",
+            bordercolor=colors[name],
+        )
+    fig.update_layout(
+        template="plotly_white",
+        height=760,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        legend={"title": "Theme (papers)"},
+        dragmode="pan",
+        hovermode="closest",
+    )
+    plot = fig.to_html(
+        full_html=False,
+        include_plotlyjs=True,
+        include_mathjax=False,
+        div_id="paper-map",
+        config={
+            "displaylogo": False,
+            "scrollZoom": True,
+            "responsive": True,
+            "toImageButtonOptions": {"filename": "paper_map"},
+        },
+    )
+    data = [
+        {
+            "title": t,
+            "abstract": a,
+            "theme": n,
+            "dumps": d,
+            "code_url": c if isinstance(c, str) else "",
+            "search": f"{t} {a}".lower(),
+        }
+        for t, a, n, d, c in zip(
+            papers["title"],
+            papers["abstract"],
+            papers["theme_name"],
+            dumps_txt,
+            papers["code_url"],
+            strict=True,
+        )
+    ]
+    parts = {"__TITLE__": html.escape(title), "__DATA__": _json_for_script(data), "__PLOT__": plot}
+    # one pass over the template: text inserted for one placeholder is never scanned again
+    return re.sub(r"__(?:TITLE|DATA|PLOT)__", lambda m: parts[m.group(0)], _PAGE)
+
+
+def write_interactive_map(
+    papers: pd.DataFrame, themes: pd.DataFrame, path: str | Path, title: str | None = None
+) -> Path:
+    """Write the interactive map (atomically) and return its path."""
+    title = title or f"{len(papers)} trending papers in {len(themes)} themes"
+    return write_text_atomic(path, interactive_map_html(papers, themes, title))

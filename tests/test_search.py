@@ -1,0 +1,118 @@
+"""search / similar / assign in a fresh process, and a new dump picked up everywhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.config import DEFAULT, PROJ_ROOT
+from analysis.search import ThemeIndex
+
+from .conftest import HOSTILE
+
+
+@pytest.fixture(scope="module")
+def index(run_a: Path) -> ThemeIndex:
+    return ThemeIndex.load(DEFAULT.replace(processed_dir=run_a))
+
+
+def test_search_finds_speculative_decoding(index: ThemeIndex):
+    hits = index.search("speculative decoding with a small draft model", k=10)
+    assert list(hits.columns) == [
+        "paper_id",
+        "title",
+        "score",
+        "theme_name",
+        "broad_theme_name",
+        "dumps",
+    ]
+    assert len(hits) == 10
+    assert hits["score"].is_monotonic_decreasing
+    top5 = hits["theme_name"].head(5)
+    assert top5.isin(["Decoding speedups", "Parallel decoding"]).all()
+    assert (top5 == "Decoding speedups").sum() >= 4
+    assert hits["title"].str.contains("Speculative|Draft|Medusa", case=False).sum() >= 7
+
+
+def test_search_rejects_empty_query(index: ThemeIndex):
+    with pytest.raises(ValueError, match="non-empty"):
+        index.search("   ")
+
+
+def test_similar_excludes_itself_and_stays_on_topic(index: ThemeIndex):
+    p = index.papers
+    pid = p.loc[p["title"].str.startswith("HNeRV"), "paper_id"].iloc[0]
+    sim = index.similar(pid, k=5)
+    assert pid not in set(sim["paper_id"])
+    assert (sim["theme_name"] == "Compression").sum() >= 3
+    with pytest.raises(KeyError, match="no paper"):
+        index.similar("nope")
+
+
+def test_assign_texts_dataframe_and_dump(index: ThemeIndex, tmp_path: Path):
+    from analysis.load import write_dump
+
+    texts = [f"{t}. {a}" for t, a in HOSTILE] + [
+        "A sourdough recipe. Mix flour and water, feed the starter daily, and bake at 250 "
+        "degrees for forty minutes until the crust is dark."
+    ]
+    got = index.assign(texts)
+    assert got["theme_name"].tolist()[:2] == ["Decoding speedups", "Compression"]
+    assert got["theme_id"].iloc[2] == -1  # nothing in the corpus is about bread
+    assert got["nearest_theme_id"].ge(0).all()
+    assert (got["confidence"].iloc[:2] > got["confidence"].iloc[2]).all()
+    df = pd.DataFrame(HOSTILE, columns=["title", "abstract"])
+    assert index.assign(df)["theme_name"].tolist() == got["theme_name"].tolist()[:2]
+    path = write_dump(HOSTILE, tmp_path / "new.txt")
+    assert index.assign(path)["theme_name"].tolist() == got["theme_name"].tolist()[:2]
+
+
+FRESH = """
+import json, sys
+from pathlib import Path
+from analysis.config import DEFAULT
+from analysis.search import ThemeIndex
+
+ix = ThemeIndex.load(DEFAULT.replace(processed_dir=Path(sys.argv[1])))
+s = ix.search("neural video compression", k=3)
+text = "Parallel decoding of several tokens per step for faster LLMs. " + (
+    "We decode multiple tokens in parallel and verify them, a lossless speedup. " * 3
+)
+a = ix.assign(text)
+print(json.dumps({"search": s["theme_name"].tolist(), "assign": a["theme_name"].tolist()}))
+"""
+
+
+def test_api_works_in_a_fresh_process(run_a: Path):
+    res = subprocess.run(
+        [sys.executable, "-c", FRESH, str(run_a)],
+        capture_output=True,
+        text=True,
+        cwd=PROJ_ROOT,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["search"][0] == "Compression"
+    assert out["assign"][0] in ("Parallel decoding", "Decoding speedups")
+
+
+def test_new_dump_is_included_everywhere(run_with_new_dump: Path, run_a: Path):
+    papers = pd.read_parquet(run_with_new_dump / "papers.parquet")
+    assert len(papers) == 333 + len(HOSTILE)
+    new = papers[papers["dumps"].map(lambda d: "999_crafted" in list(d))]
+    assert sorted(new["title"]) == sorted(t for t, _ in HOSTILE)  # kept verbatim
+    occ = pd.read_parquet(run_with_new_dump / "occurrences.parquet")
+    assert (occ["dump"] == "999_crafted").sum() == len(HOSTILE)
+    meta = json.loads((run_with_new_dump / "run.json").read_text())
+    assert "999_crafted.txt" in meta["inputs"]
+    themes = pd.read_csv(run_with_new_dump / "themes.csv")
+    sizes = papers[papers["theme_id"] >= 0].groupby("theme_id").size()
+    assert sizes.to_dict() == dict(zip(themes["theme_id"], themes["size"], strict=True))
+    html = (run_with_new_dump / "figures" / "paper_map.html").read_text(encoding="utf-8")
+    assert "Hostile Titles" in html
