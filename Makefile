@@ -50,7 +50,8 @@ lint: $(STAMP) ## ruff check
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: $(STAMP) ## Benchmarks (never part of `make test`)
+bench: $(STAMP) ## Benchmarks: writes benchmarks/results.md (about an hour; never in `make test`)
+	$(PY) -m pip install --quiet -e '.[peer]' 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
 	$(PY) -m benchmarks
 
 clean: ## Remove regenerated outputs (data/processed, caches); keeps .venv

@@ -55,24 +55,61 @@ class PipelineError(RuntimeError):
 
 @dataclass
 class StageTimer:
-    """Wall-clock seconds per named stage, printed as a table at the end of a run."""
+    """Wall-clock seconds and peak resident memory per named stage, printed at the end.
+
+    Memory is sampled from /proc/self/status every 20 ms by a daemon thread while a stage runs
+    (native allocations of numpy and torch included, unlike tracemalloc); where /proc is
+    missing only times are reported.
+    """
 
     times: dict[str, float] = field(default_factory=dict)
+    peak_mb: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        import threading
+
+        peak = [_rss_mb()]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.02):
+                peak[0] = max(peak[0], _rss_mb())
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         t0 = time.perf_counter()
         try:
             yield
         finally:
             self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t0
+            stop.set()
+            sampler.join()
+            peak[0] = max(peak[0], _rss_mb())
+            self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), peak[0])
 
     def summary(self) -> str:
         total = sum(self.times.values())
         width = max([len(k) for k in self.times] + [5])
-        rows = [f"  {k:<{width}}  {v:7.2f} s" for k, v in self.times.items()]
-        rows.append(f"  {'total':<{width}}  {total:7.2f} s")
+        rows = [
+            f"  {k:<{width}}  {v:7.2f} s  {self.peak_mb.get(k, 0):7.0f} MB peak"
+            for k, v in self.times.items()
+        ]
+        top = max(self.peak_mb.values(), default=0.0)
+        rows.append(f"  {'total':<{width}}  {total:7.2f} s  {top:7.0f} MB peak")
         return "stage timings:\n" + "\n".join(rows)
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process in MB (0 where /proc is unavailable)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 @dataclass
@@ -82,6 +119,7 @@ class RunResult:
     broad_themes: pd.DataFrame
     timings: dict[str, float]
     output_dir: Path
+    peak_mb: dict[str, float] = field(default_factory=dict)
 
 
 def summarise(papers: pd.DataFrame, entries: pd.DataFrame) -> str:
@@ -224,7 +262,7 @@ def run(
     for _, t in themes.iterrows():
         say(f"  {t['theme_id']:>2}  {t['size']:>3}  {t['theme_name']}  [{t['broad_theme_name']}]")
     say(timer.summary())
-    return RunResult(papers, themes, broad, dict(timer.times), out)
+    return RunResult(papers, themes, broad, dict(timer.times), out, dict(timer.peak_mb))
 
 
 def _annotate(

@@ -22,6 +22,8 @@ RESULT = Path(__file__).resolve().parent / "results" / "bertopic_side_by_side.js
 
 
 def main() -> int:
+    import sys
+
     import pandas as pd
 
     from analysis.config import DEFAULT
@@ -46,6 +48,9 @@ def main() -> int:
     info = topic_model.get_topic_info()
     n_topics = int((info["Topic"] >= 0).sum())
     outliers = sum(t == -1 for t in topics) / len(topics)
+    if "--fit-only" in sys.argv[1:]:  # for benchmarks/: time the peer alone
+        print(f"fit_seconds={secs:.2f} topics={n_topics} outliers={outliers:.4f}")
+        return 0
 
     if not (DEFAULT.processed_dir / "papers.parquet").exists():
         from analysis.pipeline import run
@@ -78,15 +83,20 @@ def main() -> int:
             "version": version("bertopic"),
             "topics": n_topics,
             "outlier_share": round(outliers, 4),
-            "labels": [{"topic": int(r.Topic), "name": r.Name, "size": int(r.Count)}
-                       for r in info.itertuples() if r.Topic >= 0],
+            "labels": [
+                {"topic": int(r.Topic), "name": r.Name, "size": int(r.Count)}
+                for r in info.itertuples()
+                if r.Topic >= 0
+            ],
             "fit_seconds": round(secs, 1),
         },
         "ours": {
             "themes": len(themes),
             "outlier_share": round(our_out, 4),
-            "labels": [{"theme": int(r.theme_id), "name": r.theme_name, "size": int(r.size)}
-                       for r in themes.itertuples()],
+            "labels": [
+                {"theme": int(r.theme_id), "name": r.theme_name, "size": int(r.size)}
+                for r in themes.itertuples()
+            ],
         },
     }
     write_json_atomic(RESULT, result)

@@ -36,6 +36,18 @@ def run_cli(
     )
 
 
+CACHES = ["embeddings.npz", "vocabulary_fine_embeddings.npz", "vocabulary_broad_embeddings.npz"]
+
+
+def copy_caches(src: Path, dst: Path) -> None:
+    """Give `dst` the embedding caches of an earlier run, so only new texts get embedded."""
+    import shutil
+
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in CACHES:
+        shutil.copy(src / f, dst / f)
+
+
 @pytest.fixture(scope="session")
 def run_a(tmp_path_factory) -> Path:
     """A cold run (nothing cached) with the default thread count."""
@@ -90,32 +102,7 @@ def run_with_new_dump(tmp_path_factory, run_a: Path) -> Path:
         shutil.copy(p, raw / p.name)
     write_dump(HOSTILE, raw / "999_crafted.txt", page_date="Nov 23")
     out = root / "out"
-    out.mkdir()
-    for f in [
-        "embeddings.npz",
-        "vocabulary_fine_embeddings.npz",
-        "vocabulary_broad_embeddings.npz",
-    ]:
-        shutil.copy(run_a / f, out / f)
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "analysis",
-            "run",
-            "--raw-dir",
-            str(raw),
-            "--output-dir",
-            str(out),
-            "--figures-dir",
-            str(out / "figures"),
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJ_ROOT,
-        timeout=1200,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-    )
+    copy_caches(run_a, out)
+    res = run_cli(out, "--raw-dir", str(raw))
     assert res.returncode == 0, res.stderr
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.config import PROJ_ROOT, ClusterConfig
 from analysis.pipeline import load_artifacts
 
-from .conftest import run_cli
+from .conftest import copy_caches, run_cli
 
 PAPER_COLUMNS = [
     "paper_id",
@@ -141,16 +141,8 @@ def test_deterministic_across_runs_and_thread_counts(run_a: Path, run_b: Path):
 
 
 def test_warm_rerun_reuses_cache_and_is_identical(run_a: Path, tmp_path: Path):
-    import shutil
-
     out = tmp_path / "warm"
-    out.mkdir()
-    for f in [
-        "embeddings.npz",
-        "vocabulary_fine_embeddings.npz",
-        "vocabulary_broad_embeddings.npz",
-    ]:
-        shutil.copy(run_a / f, out / f)
+    copy_caches(run_a, out)
     res = run_cli(out, "--no-figures")
     assert res.returncode == 0, res.stderr
     assert "embedded 0 of 333 texts (333 from cache)" in res.stdout

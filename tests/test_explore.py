@@ -1,0 +1,88 @@
+"""Tables behind the notebooks, on small crafted inputs and on the real corpus."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import explore
+
+
+def crafted() -> pd.DataFrame:
+    rows = [
+        ("a", "T5 for tables", "An encoder-decoder model pretrained on tables.", "Enc", "L"),
+        ("b", "GPT speedups", "A decoder-only LLM with speculative decoding.", "Dec", "L"),
+        ("c", "BERT probing", "We probe an encoder-only masked language model.", "Enc", "L"),
+        (
+            "d",
+            "Tiny codec",
+            "A learned image compression codec beating JPEG at low bitrate.",
+            "Comp",
+            "V",
+        ),
+        ("e", "Quantized LLMs", "We quantize weights to 4 bits and prune heads.", "Dec", "L"),
+        (
+            "f",
+            "Both at once",
+            "Model compression by distillation, and video compression codec.",
+            "Comp",
+            "V",
+        ),
+        ("g", "Lossless decoding", "A lossless speculative decoding method.", "Dec", "L"),
+    ]
+    return pd.DataFrame(
+        rows, columns=["paper_id", "title", "abstract", "theme_name", "broad_theme_name"]
+    )
+
+
+def test_architecture_mentions():
+    m = explore.architecture_mentions(crafted()).set_index("paper_id")
+    assert m.loc["a", "encoder-decoder"] and not m.loc["a", "decoder-only"]
+    assert m.loc["b", "decoder-only"] and m.loc["b", "explicit"] == ["decoder-only"]
+    assert m.loc["c", "encoder-only"] and m.loc["c", "explicit"] == ["encoder-only"]
+    assert not m.loc["d", ["encoder-decoder", "decoder-only", "encoder-only"]].any()
+
+
+def test_architecture_by_theme_shares():
+    t = explore.architecture_by(crafted(), "theme_name")
+    assert t.loc["Enc", "papers"] == 2
+    assert t.loc["Enc", "encoder-decoder"] == 50.0
+    assert t.loc["Dec", "decoder-only"] == pytest.approx(100 / 3, abs=0.1)
+
+
+def test_compression_kind():
+    k = explore.compression_kind(crafted()).set_index("paper_id")["kind"]
+    assert k.to_dict() == {
+        "a": "none",
+        "b": "none",
+        "c": "none",
+        "d": "data",
+        "e": "model",
+        "f": "both",
+        "g": "none",
+    }  # "lossless decoding" is not compression
+
+
+def test_dump_theme_mix_and_lift():
+    papers = pd.DataFrame({"paper_id": list("abcd"), "theme_name": ["X", "X", "Y", "Y"]})
+    occ = pd.DataFrame(
+        {
+            "paper_id": list("abcdab"),
+            "dump": ["d1", "d1", "d1", "d2", "d2", "d2"],
+        }
+    )
+    mix = explore.dump_theme_mix(papers, occ)
+    assert mix.loc["d1", "X"] == 2 and mix.loc["d2", "X"] == 2 and mix.loc["d2", "Y"] == 1
+    lift = explore.dump_theme_lift(papers, occ, min_count=1).set_index(["dump", "theme_name"])
+    # X is 4/6 of all entries; in d2 it is 2/3 -> lift 1.0; Y in d1 is 1/3 vs 2/6 -> 1.0
+    assert lift.loc[("d2", "X"), "lift"] == pytest.approx(1.0)
+    assert lift.loc[("d1", "Y"), "lift"] == pytest.approx(1.0)
+    assert explore.dump_theme_lift(papers, occ, min_count=3).empty
+
+
+def test_theme_similarity_is_cosine():
+    c = np.array([[1.0, 0.0], [1.0, 1.0]])
+    s = explore.theme_similarity(c, ["a", "b"])
+    assert s.loc["a", "a"] == pytest.approx(1.0)
+    assert s.loc["a", "b"] == pytest.approx(1 / np.sqrt(2))
