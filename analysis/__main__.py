@@ -92,8 +92,7 @@ def sweep_main(args: argparse.Namespace) -> int:
     X = embed_papers(papers, out / "embeddings.npz", DEFAULT.embed, progress=not args.quiet).vectors
     df = sweep(X, seeds=range(args.seeds), progress=not args.quiet)
     write_text_atomic(out / "sweep.csv", df.to_csv(index=False, float_format="%.3f"))
-    show = df.head(15).copy()
-    print(show.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else show.to_string())
+    print(df.head(15).to_string(index=False, float_format="%.3f"))
     print(
         f"{int(df['meets_targets'].sum())} of {len(df)} settings meet all targets; "
         f"full table in {_rel(out / 'sweep.csv')}"
@@ -108,14 +107,6 @@ def _rel(path: Path) -> str:
         return str(path.resolve().relative_to(PROJ_ROOT))
     except ValueError:
         return str(path)
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:

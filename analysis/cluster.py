@@ -21,7 +21,7 @@ import itertools
 import os
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
@@ -262,7 +262,3 @@ def sweep(
         df["themes"].between(10, 20) & (df["outliers"] <= 0.15) & (df["stability_ari"] >= 0.8)
     )
     return df.sort_values("stability_ari", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def with_params(config: ClusterConfig, **changes: object) -> ClusterConfig:
-    return replace(config, **changes)

@@ -13,6 +13,7 @@ sentence-transformers are imported only when something must actually be embedded
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -164,6 +165,17 @@ def resolve_model(model: str | None) -> ModelIdentity:
     return ModelIdentity(model, str(folder), _weights_hash(folder))
 
 
+@functools.cache
+def _load_model(name_or_path: str) -> SentenceTransformer:
+    """Load a model once per process: a run embeds papers and two name vocabularies with it."""
+    with warnings.catch_warnings():
+        # tqdm.auto warns inside Jupyter without ipywidgets; progress is ours to show
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+
+
 def cache_key(identity: ModelIdentity, config: EmbedConfig) -> str:
     """Everything but the text that decides a vector."""
     return sha256_text(
@@ -198,18 +210,11 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            with warnings.catch_warnings():
-                # tqdm.auto warns inside Jupyter without ipywidgets; progress is ours to show
-                warnings.filterwarnings("ignore", message="IProgress not found")
-                from sentence_transformers import SentenceTransformer
-
             if not self.progress:
                 from transformers.utils import logging as hf_logging
 
                 hf_logging.disable_progress_bar()
-            self._model = SentenceTransformer(
-                self.identity.path or self.identity.name, device="cpu", local_files_only=True
-            )
+            self._model = _load_model(self.identity.path or self.identity.name)
             limit = self.model_window
             if self.config.window_tokens + 2 > limit:
                 raise ModelError(

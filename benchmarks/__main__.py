@@ -87,17 +87,16 @@ def matmul_peak(n: int = 2048, repeat: int = 10) -> dict[str, float]:
 _STAGE = re.compile(r"^\s+(\w+)\s+([\d.]+) s\s+(\d+) MB peak$")
 
 
+def _timed(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Wall time and result of `python <args>` in a fresh process."""
+    t = time.perf_counter()
+    res = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, env=ENV)
+    return time.perf_counter() - t, res
+
+
 def run_cli(*args: str) -> dict:
     """Run `python -m analysis run ...` in a fresh process; wall time and its stage table."""
-    t = time.perf_counter()
-    res = subprocess.run(
-        [sys.executable, "-m", "analysis", "run", "--quiet", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=ENV,
-    )
-    wall = time.perf_counter() - t
+    wall, res = _timed("-m", "analysis", "run", "--quiet", *args)
     if res.returncode != 0:
         raise RuntimeError(f"analysis run failed: {res.stderr.strip()[-500:]}")
     stages = {}
@@ -110,29 +109,19 @@ def run_cli(*args: str) -> dict:
 
 def run_peer() -> dict | None:
     """BERTopic defaults in a fresh process (None when bertopic is not installed)."""
-    t = time.perf_counter()
-    res = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bertopic_side_by_side", "--fit-only"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=ENV,
-    )
-    wall = time.perf_counter() - t
+    wall, res = _timed("-m", "benchmarks.bertopic_side_by_side", "--fit-only")
     if res.returncode != 0:
         print(f"peer skipped: {res.stdout.strip()[-200:]} {res.stderr.strip()[-300:]}")
         return None
     m = re.search(r"fit_seconds=([\d.]+) topics=(\d+) outliers=([\d.]+)", res.stdout)
-    return (
-        {
-            "wall": wall,
-            "fit": float(m.group(1)),
-            "topics": int(m.group(2)),
-            "outliers": float(m.group(3)),
-        }
-        if m
-        else {"wall": wall}
-    )
+    if not m:
+        return {"wall": wall}
+    return {
+        "wall": wall,
+        "fit": float(m.group(1)),
+        "topics": int(m.group(2)),
+        "outliers": float(m.group(3)),
+    }
 
 
 # --- embedding throughput ----------------------------------------------------------------------
