@@ -168,10 +168,7 @@ def resolve_model(model: str | None) -> ModelIdentity:
 @functools.cache
 def _load_model(name_or_path: str) -> SentenceTransformer:
     """Load a model once per process: a run embeds papers and two name vocabularies with it."""
-    with warnings.catch_warnings():
-        # tqdm.auto warns inside Jupyter without ipywidgets; progress is ours to show
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        from sentence_transformers import SentenceTransformer
+    from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
 
@@ -210,11 +207,15 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            if not self.progress:
-                from transformers.utils import logging as hf_logging
+            with warnings.catch_warnings():
+                # tqdm.auto warns inside Jupyter without ipywidgets when transformers is first
+                # imported; progress bars are ours to show or hide
+                warnings.filterwarnings("ignore", message="IProgress not found")
+                if not self.progress:
+                    from transformers.utils import logging as hf_logging
 
-                hf_logging.disable_progress_bar()
-            self._model = _load_model(self.identity.path or self.identity.name)
+                    hf_logging.disable_progress_bar()
+                self._model = _load_model(self.identity.path or self.identity.name)
             limit = self.model_window
             if self.config.window_tokens + 2 > limit:
                 raise ModelError(
