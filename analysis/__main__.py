@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)",
     )
     run.add_argument(
+        "--batching",
+        choices=["model", "token-sorted"],
+        default=DEFAULT.embed.batching,
+        help="how windows are batched for the model; see EmbedConfig.batching "
+        "(default: %(default)s)",
+    )
+    run.add_argument(
         "--seed",
         type=int,
         default=DEFAULT.cluster.seed,
@@ -114,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sweep":
         return sweep_main(args)
     # Imported here so that `--help` answers at once.
+    import dataclasses
+
     from .load import CorpusFormatError, DumpFormatError
     from .pipeline import PipelineError, run
 
@@ -129,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             figures=not args.no_figures,
             force=args.force,
             progress=not args.quiet,
+            config=DEFAULT.replace(
+                embed=dataclasses.replace(DEFAULT.embed, batching=args.batching)
+            ),
         )
     except (DumpFormatError, CorpusFormatError, PipelineError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -55,10 +55,17 @@ class EmbedConfig:
     model: str | None = None
     #: Token budget per window, below the model's 256 so special tokens always fit.
     window_tokens: int = 250
-    #: Batch size of windows; 8-16 is fastest on 2 CPU cores.
+    #: Windows per batch; 8-16 is fastest on 2 CPU cores.
     batch_size: int = 16
-    #: Run the transformer in bfloat16 autocast on CPU (2.5x faster here, vectors within 1e-3).
-    #: Off by default: fp32 is the reference and what the cache stores unless changed.
+    #: "model": sentence-transformers' own batching (sorted by characters, 11-14% padding here).
+    #: "token-sorted": batches of similar token counts (~1% padding, 7-12% faster here). Both
+    #: embed every token; batch shapes move the last bits of the vectors (max 1e-7), which is
+    #: enough to move UMAP + HDBSCAN themes (see benchmarks/results.md), so the default stays
+    #: the one the committed notebooks were made with. Part of the cache key.
+    batching: str = "model"
+    #: Run the transformer in bfloat16 autocast. Only fast on CPUs with AVX-512 BF16 or AMX;
+    #: without them a bf16 matmul crawls (0.3 GFLOP/s measured on an AVX2-only CPU). fp32 is
+    #: the reference and the default.
     bf16: bool = False
     #: Embed only what fits one window, as a plain `encode` does. Only for measuring what
     #: truncation would change; the analysis never uses it.

@@ -190,3 +190,30 @@ def test_local_model_folder_is_accepted():
     path = E._bundled_model_path()
     ident = E.resolve_model(str(path))
     assert ident.weights_sha256 == E.BUNDLED_MODEL_SHA256
+
+
+def test_token_sorted_batching_keeps_rows_in_order():
+    """Same tokens, other batch shapes: vectors agree to float noise, row for row."""
+    texts = [*SMALL, LONG, *E.paper_texts(load_papers())[:9]]
+    model = E.Embedder(EmbedConfig(), progress=False)
+    ref = model.encode(texts)
+    fast = E.Embedder(EmbedConfig(batching="token-sorted", batch_size=4), progress=False)
+    got = fast.encode(texts)
+    assert got.shape == ref.shape
+    assert np.abs(got - ref).max() < 1e-5
+    # a row swap would show up here: every row is closest to its own reference row
+    assert (np.argmax(got @ ref.T, axis=1) == np.arange(len(texts))).all()
+    assert fast.last_n_windows.tolist() == model.last_n_windows.tolist()
+    assert fast.last_n_windows[3] > 2  # LONG needs several windows, batched apart
+
+
+def test_batching_is_validated_and_keyed():
+    with pytest.raises(ValueError, match=r"batching='by-length'.*'model', 'token-sorted'"):
+        E.Embedder(EmbedConfig(batching="by-length"), progress=False)
+    ident = E.resolve_model(None)
+    keys = {
+        E.cache_key(ident, EmbedConfig(batching=b, batch_size=n))
+        for b in E.BATCHINGS
+        for n in (8, 16)
+    }
+    assert len(keys) == 4
