@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import DEFAULT
+from .config import BATCHINGS, DEFAULT
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--batching",
-        choices=["model", "token-sorted"],
+        choices=BATCHINGS,
         default=DEFAULT.embed.batching,
         help="how windows are batched for the model; see EmbedConfig.batching "
         "(default: %(default)s)",

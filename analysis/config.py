@@ -46,6 +46,10 @@ class LoadConfig:
     abstract_min_chars: int = 200
 
 
+#: How windows are grouped into batches (see `analysis.embed.Embedder._encode_windows`).
+BATCHINGS = ("model", "token-sorted")
+
+
 @dataclass(frozen=True)
 class EmbedConfig:
     """Sentence-transformers embedding of title + abstract, in full (no truncation)."""

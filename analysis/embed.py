@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .config import EmbedConfig
+from .config import BATCHINGS, EmbedConfig
 from .io import sha256_file, sha256_text, write_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,8 +47,6 @@ __all__ = [
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 CACHE_FORMAT = 2
-#: How windows are grouped into batches (see `Embedder._encode_windows`).
-BATCHINGS = ("model", "token-sorted")
 
 
 class ModelError(RuntimeError):
