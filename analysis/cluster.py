@@ -68,6 +68,7 @@ def umap_reduce(
     min_dist: float,
     seed: int,
     progress: bool = False,
+    exact_below: int = 4096,
 ) -> np.ndarray:
     """Seeded cosine UMAP (single-threaded by construction of a fixed random_state).
 
@@ -86,6 +87,7 @@ def umap_reduce(
             metric="cosine",
             random_state=seed,
             n_jobs=1,
+            force_approximation_algorithm=len(X) >= exact_below,
             tqdm_kwds={"disable": not progress, "desc": f"UMAP {n_components}-d epochs"},
         )
         return reducer.fit_transform(X).astype(np.float32)
@@ -135,7 +137,13 @@ class ThemeModel:
                 f"min_cluster_size={c.min_cluster_size}"
             )
         self.embedding_ = umap_reduce(
-            X, c.n_components, c.n_neighbors, c.min_dist, c.seed, self.progress
+            X,
+            c.n_components,
+            c.n_neighbors,
+            c.min_dist,
+            c.seed,
+            self.progress,
+            c.exact_neighbors_below,
         )
         labels, probs, self.relative_validity_ = hdbscan_labels(
             self.embedding_, c.min_cluster_size, c.min_samples, c.cluster_selection_method
@@ -152,7 +160,15 @@ class ThemeModel:
         self.nearest_theme_ = np.where(self.labels_ >= 0, self.labels_, sims.argmax(1))
         self.broad_labels_ = self._broad(self.centroids_, min(c.n_broad, k))
         if with_map:
-            self.map_ = umap_reduce(X, 2, c.n_neighbors, c.map_min_dist, c.seed, self.progress)
+            self.map_ = umap_reduce(
+                X,
+                2,
+                c.n_neighbors,
+                c.map_min_dist,
+                c.seed,
+                self.progress,
+                c.exact_neighbors_below,
+            )
         return self
 
     @staticmethod
@@ -229,7 +245,9 @@ def sweep(
     umap_keys = list(itertools.product(g["n_neighbors"], g["n_components"], seeds))
     spaces = {}
     for nn, nc, s in tqdm(umap_keys, desc="UMAP fits", disable=not progress):
-        spaces[nn, nc, s] = umap_reduce(X, nc, nn, base.min_dist, s)
+        spaces[nn, nc, s] = umap_reduce(
+            X, nc, nn, base.min_dist, s, exact_below=base.exact_neighbors_below
+        )
     rows = []
     for nn, nc, mcs, ms, meth in itertools.product(
         g["n_neighbors"],
