@@ -62,9 +62,18 @@ def _enable_numba_cache() -> None:
 
 
 def umap_reduce(
-    X: np.ndarray, n_components: int, n_neighbors: int, min_dist: float, seed: int
+    X: np.ndarray,
+    n_components: int,
+    n_neighbors: int,
+    min_dist: float,
+    seed: int,
+    progress: bool = False,
+    exact_below: int = 4096,
 ) -> np.ndarray:
-    """Seeded cosine UMAP (single-threaded by construction of a fixed random_state)."""
+    """Seeded cosine UMAP (single-threaded by construction of a fixed random_state).
+
+    `progress` shows umap-learn's own epoch bar (minutes at 10k+ papers) without its log lines.
+    """
     _enable_numba_cache()
     import umap
 
@@ -78,6 +87,8 @@ def umap_reduce(
             metric="cosine",
             random_state=seed,
             n_jobs=1,
+            force_approximation_algorithm=len(X) >= exact_below,
+            tqdm_kwds={"disable": not progress, "desc": f"UMAP {n_components}-d epochs"},
         )
         return reducer.fit_transform(X).astype(np.float32)
 
@@ -113,8 +124,9 @@ def _normalise(M: np.ndarray) -> np.ndarray:
 class ThemeModel:
     """UMAP + HDBSCAN themes over sentence embeddings, with centroids and broad themes."""
 
-    def __init__(self, config: ClusterConfig | None = None) -> None:
+    def __init__(self, config: ClusterConfig | None = None, progress: bool = False) -> None:
         self.config = config or ClusterConfig()
+        self.progress = progress  # UMAP epoch bars; off by default (notebooks, tests)
 
     def fit(self, X: np.ndarray, with_map: bool = True) -> ThemeModel:
         c = self.config
@@ -124,7 +136,15 @@ class ThemeModel:
                 f"{len(X)} papers are too few to cluster with n_neighbors={c.n_neighbors} and "
                 f"min_cluster_size={c.min_cluster_size}"
             )
-        self.embedding_ = umap_reduce(X, c.n_components, c.n_neighbors, c.min_dist, c.seed)
+        self.embedding_ = umap_reduce(
+            X,
+            c.n_components,
+            c.n_neighbors,
+            c.min_dist,
+            c.seed,
+            self.progress,
+            c.exact_neighbors_below,
+        )
         labels, probs, self.relative_validity_ = hdbscan_labels(
             self.embedding_, c.min_cluster_size, c.min_samples, c.cluster_selection_method
         )
@@ -140,7 +160,15 @@ class ThemeModel:
         self.nearest_theme_ = np.where(self.labels_ >= 0, self.labels_, sims.argmax(1))
         self.broad_labels_ = self._broad(self.centroids_, min(c.n_broad, k))
         if with_map:
-            self.map_ = umap_reduce(X, 2, c.n_neighbors, c.map_min_dist, c.seed)
+            self.map_ = umap_reduce(
+                X,
+                2,
+                c.n_neighbors,
+                c.map_min_dist,
+                c.seed,
+                self.progress,
+                c.exact_neighbors_below,
+            )
         return self
 
     @staticmethod
@@ -217,7 +245,9 @@ def sweep(
     umap_keys = list(itertools.product(g["n_neighbors"], g["n_components"], seeds))
     spaces = {}
     for nn, nc, s in tqdm(umap_keys, desc="UMAP fits", disable=not progress):
-        spaces[nn, nc, s] = umap_reduce(X, nc, nn, base.min_dist, s)
+        spaces[nn, nc, s] = umap_reduce(
+            X, nc, nn, base.min_dist, s, exact_below=base.exact_neighbors_below
+        )
     rows = []
     for nn, nc, mcs, ms, meth in itertools.product(
         g["n_neighbors"],

@@ -229,7 +229,7 @@ def run(
 
     with timer.stage("cluster"):
         try:
-            model = ThemeModel(cfg.cluster).fit(X)
+            model = ThemeModel(cfg.cluster, progress=progress).fit(X)
         except ValueError as e:
             raise PipelineError(str(e)) from None
 

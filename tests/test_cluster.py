@@ -63,3 +63,23 @@ def test_sweep_reports_every_metric(X: np.ndarray):
     for c in ["themes", "outliers", "validity", "silhouette", "stability_ari"]:
         assert np.isfinite(row[c]), c
     assert 0 <= row["outliers"] <= 1 and -1 <= row["stability_ari"] <= 1
+
+
+def test_neighbour_search_switches_to_nn_descent_at_the_threshold(
+    X: np.ndarray, monkeypatch: pytest.MonkeyPatch
+):
+    """Exact neighbours for the real corpus; NN-descent once a corpus reaches the threshold."""
+    import umap
+
+    seen: list[bool] = []
+    init = umap.UMAP.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("force_approximation_algorithm", False))
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(umap.UMAP, "__init__", spy)
+    ThemeModel(ClusterConfig()).fit(X, with_map=False)
+    approx = ThemeModel(ClusterConfig(exact_neighbors_below=len(X))).fit(X, with_map=False)
+    assert seen == [False, True]
+    assert approx.n_themes_ >= 5  # the approximate graph still finds themes here
