@@ -28,7 +28,7 @@ import pandas as pd
 
 from .config import PROJ_ROOT, ClusterConfig
 
-__all__ = ["ThemeModel", "stability_ari", "sweep"]
+__all__ = ["ThemeModel", "matched_themes", "stability_ari", "sweep"]
 
 
 _NUMBA_CACHING = False
@@ -80,6 +80,8 @@ def umap_reduce(
     with warnings.catch_warnings():
         # "n_jobs value 1 overridden to 1 by setting random_state": expected with a seed.
         warnings.filterwarnings("ignore", message=".*n_jobs.*", category=UserWarning)
+        # pynndescent's NN-descent kernels use dynamic globals, so they stay uncached: harmless.
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
         reducer = umap.UMAP(
             n_neighbors=n_neighbors,
             n_components=n_components,
@@ -211,6 +213,33 @@ def stability_ari(labelings: Sequence[np.ndarray]) -> float:
 
     pairs = list(itertools.combinations(range(len(labelings)), 2))
     return float(np.mean([adjusted_rand_score(labelings[i], labelings[j]) for i, j in pairs]))
+
+
+def matched_themes(
+    reference: np.ndarray, other: np.ndarray, share: float = 2 / 3
+) -> dict[int, int | None]:
+    """For each theme of `reference`, the theme of `other` that is the same theme, or None.
+
+    Same = mutual majority: the other theme holds at least `share` of the reference theme's
+    papers, and those papers make at least `share` of the other theme's papers that have a
+    reference theme (a theme that only takes in reference outliers is the same theme, grown).
+    A reference theme merged into a bigger one, or split in two, has no match.
+    """
+    reference, other = np.asarray(reference), np.asarray(other)
+    if reference.shape != other.shape:
+        raise ValueError(f"labelings differ in length: {len(reference)} vs {len(other)}")
+    out: dict[int, int | None] = {}
+    for t in sorted(int(x) for x in np.unique(reference) if x >= 0):
+        members = other[reference == t]
+        ids, counts = np.unique(members[members >= 0], return_counts=True)
+        out[t] = None
+        if len(ids):
+            best = int(ids[np.argmax(counts)])
+            both = int(counts.max())
+            themed = int(((other == best) & (reference >= 0)).sum())
+            if both >= share * len(members) and both >= share * themed:
+                out[t] = best
+    return out
 
 
 DEFAULT_GRID: dict[str, list] = {

@@ -62,10 +62,11 @@ class EmbedConfig:
     #: Windows per batch; 8-16 is fastest on 2 CPU cores.
     batch_size: int = 16
     #: "model": sentence-transformers' own batching (sorted by characters, 11-14% padding here).
-    #: "token-sorted": batches of similar token counts (~1% padding, 7-12% faster here). Both
+    #: "token-sorted": batches of similar token counts (~1% padding, ~15% faster here). Both
     #: embed every token; batch shapes move the last bits of the vectors (max 1e-7), which is
-    #: enough to move UMAP + HDBSCAN themes (see benchmarks/results.md), so the default stays
-    #: the one the committed notebooks were made with. Part of the cache key.
+    #: enough to move UMAP + HDBSCAN themes (see benchmarks/results.md): on token-sorted vectors
+    #: a speculative-decoding paper leaves the decoding themes, so the default stays "model".
+    #: Part of the cache key.
     batching: str = "model"
     #: Run the transformer in bfloat16 autocast. Only fast on CPUs with AVX-512 BF16 or AMX;
     #: without them a bf16 matmul crawls (0.3 GFLOP/s measured on an AVX2-only CPU). fp32 is

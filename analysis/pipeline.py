@@ -427,6 +427,52 @@ def ensure_sweep(config: Config = DEFAULT, seeds: int = 5) -> pd.DataFrame:
     return pd.read_csv(out / "sweep.csv")  # the same rounding whether fresh or reused
 
 
+def alternatives_report(
+    sweep_table: pd.DataFrame, config: Config = DEFAULT, rows: int | None = None
+) -> pd.DataFrame:
+    """What the settings of a sweep table do to the default's themes, one fit each (seed as set).
+
+    For each row (all rows, or the first `rows`): its number of themes and outliers, and which
+    of the default's named themes it keeps as a theme of its own (see
+    `analysis.cluster.matched_themes`) and which it merges away or splits.
+    """
+    from .cluster import ThemeModel, matched_themes
+    from .embed import embed_papers
+
+    papers, themes = ensure_artifacts(config)
+    X = embed_papers(
+        papers, config.processed_dir / "embeddings.npz", config.embed, progress=False
+    ).vectors
+    names = dict(zip(themes["theme_id"], themes["theme_name"], strict=True))
+    reference = papers["theme_id"].to_numpy()
+    out = []
+    for r in sweep_table.head(rows).itertuples() if rows else sweep_table.itertuples():
+        c = dataclasses.replace(
+            config.cluster,
+            n_neighbors=int(r.n_neighbors),
+            n_components=int(r.n_components),
+            min_cluster_size=int(r.min_cluster_size),
+            min_samples=int(r.min_samples),
+            cluster_selection_method=str(r.selection),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            labels = ThemeModel(c).fit(X, with_map=False).labels_
+        match = matched_themes(reference, labels)
+        out.append(
+            {
+                "setting": f"{c.n_neighbors}/{c.n_components}/{c.min_cluster_size}/"
+                f"{c.min_samples}/{c.cluster_selection_method}",
+                "is_default": c == config.cluster,
+                "themes": int(labels.max() + 1),
+                "outliers": float((labels < 0).mean()),
+                "default_themes_kept": sum(v is not None for v in match.values()),
+                "lost": "; ".join(names[t] for t, v in match.items() if v is None) or "-",
+            }
+        )
+    return pd.DataFrame(out)
+
+
 def truncation_report(config: Config = DEFAULT) -> pd.DataFrame:
     """What a plain, truncating `encode` would have done to each paper.
 

@@ -7,7 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.cluster import ThemeModel, _renumber_by_size, stability_ari, sweep
+from analysis.cluster import (
+    ThemeModel,
+    _renumber_by_size,
+    matched_themes,
+    stability_ari,
+    sweep,
+)
 from analysis.config import ClusterConfig
 
 
@@ -46,6 +52,33 @@ def test_theme_model_places_every_paper(X: np.ndarray):
 def test_too_few_papers_is_a_clear_error(X: np.ndarray):
     with pytest.raises(ValueError, match="too few to cluster"):
         ThemeModel(ClusterConfig()).fit(X[:12])
+
+
+def test_matched_themes_follows_renames_and_grown_themes():
+    ref = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, -1, -1])
+    renamed = np.array([2, 2, 2, 0, 0, 0, 1, 1, 1, -1, -1])
+    assert matched_themes(ref, renamed) == {0: 2, 1: 0, 2: 1}
+    # theme 1 takes in both reference outliers and loses no member: still the same theme
+    grown = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 1, 1])
+    assert matched_themes(ref, grown) == {0: 0, 1: 1, 2: 2}
+
+
+def test_matched_themes_loses_merged_split_and_dissolved_themes():
+    ref = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2])
+    merged = np.array([0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2])  # 0 and 1 become one theme
+    assert matched_themes(ref, merged) == {0: None, 1: None, 2: 2}
+    split = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3])  # 2 becomes two halves
+    assert matched_themes(ref, split)[2] is None
+    dissolved = np.array([0, 0, 0, -1, -1, -1, 2, 2, 2, 2, 2, 2])  # 1 becomes outliers
+    assert matched_themes(ref, dissolved) == {0: 0, 1: None, 2: 2}
+    # a two-thirds majority is enough: one member of 0 strays, to a theme or to the outliers
+    assert matched_themes(ref, np.array([0, 0, 5, 1, 1, 1, 2, 2, 2, 2, 2, 2]))[0] == 0
+    assert matched_themes(ref, np.array([0, 0, -1, 1, 1, 1, 2, 2, 2, 2, 2, 2]))[0] == 0
+    # but not less: four of 2's six members go to theme 7, which is then mostly theme 1
+    mixed = np.array([0, 0, 0, 7, 7, 7, 7, 7, 7, 7, 2, 2])
+    assert matched_themes(ref, mixed) == {0: 0, 1: None, 2: None}
+    with pytest.raises(ValueError, match="length"):
+        matched_themes(ref, ref[:-1])
 
 
 def test_sweep_reports_every_metric(X: np.ndarray):
