@@ -92,10 +92,12 @@ class ClusterConfig:
     map_min_dist: float = 0.1
     #: Number of broad themes grouping the fine ones.
     n_broad: int = 6
-    #: Exact nearest neighbours below this many papers, NN-descent from it on. umap-learn's own
-    #: switch is at 4096, but its exact path is slow for cosine (two fits took 42 s at 3,000
-    #: papers); the 333 real papers stay on the exact path.
-    exact_neighbors_below: int = 1000
+    #: Exact nearest neighbours below this many papers, NN-descent from it on (umap-learn's
+    #: own switch is at 4096). NN-descent's kernels cannot be cached by numba, so each process
+    #: pays ~20 s to compile them; the exact path is cached but grows ~n^1.8. Both fits of a
+    #: ThemeModel in a fresh process here: exact 5.8 / 19.2 / 41.2 s at 1k / 2k / 3k papers,
+    #: NN-descent 23.6 / 29.0 / 30.3 s.
+    exact_neighbors_below: int = 2500
 
 
 @dataclass(frozen=True)
