@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import BATCHINGS, EmbedConfig
+from analysis.io import write_json_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -240,7 +241,13 @@ def embedding_throughput(texts: list[str], repeat: int = 2) -> dict:
             t = time.perf_counter()
             vecs[b] = emb[b].encode(texts)
             best[b] = min(best[b], time.perf_counter() - t)
-    out: dict = {"texts": len(texts), "windows": len(wins), "tokens": int(lengths.sum())}
+    out: dict = {
+        "texts": len(texts),
+        "windows": len(wins),
+        "tokens": int(lengths.sum()),
+        "batch_size": cfg.batch_size,
+        "repeat": repeat,
+    }
     for b in BATCHINGS:
         secs = best[b]
         out[b] = {
@@ -407,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             scaling_figure(
                 {int(k): v for k, v in res["scale"].items()}, ROOT / "figures" / "scaling.png"
             )
-        RESULTS.write_text(report(res), encoding="utf-8")
+        write_text_atomic(RESULTS, report(res))
         return 0
 
     from analysis.embed import paper_texts
@@ -448,10 +455,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"scale {n}: {scale[n]['wall']:.1f} s", scale[n]["stages"])
     res["scale"] = scale
     RAW_JSON.parent.mkdir(parents=True, exist_ok=True)
-    RAW_JSON.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n")
+    write_json_atomic(RAW_JSON, res)
     if scale:
         scaling_figure(scale, ROOT / "figures" / "scaling.png")
-    RESULTS.write_text(report(res), encoding="utf-8")
+    write_text_atomic(RESULTS, report(res))
     print(f"written: {RESULTS.relative_to(ROOT)}, {RAW_JSON.relative_to(ROOT)}")
     return 0
 
@@ -520,6 +527,10 @@ def report(res: dict) -> str:
     other = res.get("cold_other_batching")
     if other:
         lines.append(_stage_row(f"cold, `--batching {other['batching']}`", other))
+    if peer:  # BERTopic has no stages of ours; its own fit time is the one other number
+        fit = f"fit {peer['fit']:.1f}" if "fit" in peer else "-"
+        row = f"| BERTopic defaults (same texts, same model) | {peer['wall']:.1f} | {fit} |"
+        lines.append(row + " - |" * 6)
     lines += [
         "",
         f"- warm / cold = {warm['wall'] / cold['wall']:.2f} (target <= 0.25: "
@@ -553,7 +564,8 @@ def report(res: dict) -> str:
         "## Embedding throughput (fp32, full text in sentence windows)",
         "",
         f"{th['texts']} texts -> {th['windows']} windows, {th['tokens']:,} tokens with special "
-        f"tokens; best of 2 alternating runs per batching, batch size 16. FLOPs are counted for "
+        f"tokens; best of {th.get('repeat', 2)} alternating runs per batching, batch size "
+        f"{th.get('batch_size', EmbedConfig().batch_size)}. FLOPs are counted for "
         "the real, unpadded window lengths (target >= 60% of the fp32 matmul peak).",
         "",
         "| batching | seconds | docs/s | tokens/s | GFLOP/s | of fp32 peak | padding |",
