@@ -21,14 +21,14 @@ import itertools
 import os
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
 
 from .config import PROJ_ROOT, ClusterConfig
 
-__all__ = ["ThemeModel", "matched_themes", "stability_ari", "sweep"]
+__all__ = ["ThemeModel", "matched_themes", "stability_ari", "sweep", "warm_up"]
 
 
 _NUMBA_CACHING = False
@@ -109,6 +109,24 @@ def hdbscan_labels(
     ).fit(Z)
     validity = float(h.relative_validity_) if h.labels_.max() >= 0 else float("nan")
     return h.labels_.copy(), h.probabilities_.astype(np.float32), validity
+
+
+def warm_up(config: ClusterConfig | None = None, n_points: int = 0) -> None:
+    """Load the clustering code: imports, and numba's machine code via a tiny fit.
+
+    A process's first UMAP fit spends ~2 s loading umap-learn's kernels from the disk cache
+    (and, from `exact_neighbors_below` papers on, ~20 s compiling NN-descent's uncacheable
+    ones). A cold run calls this while its embedding worker imports torch, so that the real
+    fit of `n_points` papers finds the same code path loaded. Random points with their own
+    generator: the real fit is not affected.
+    """
+    c = config or ClusterConfig()
+    if n_points >= c.exact_neighbors_below:
+        c = replace(c, exact_neighbors_below=0)  # the NN-descent path, as the real fit will
+    n = max(c.n_neighbors + 1, 2 * c.min_cluster_size, 32) + 8
+    X = np.random.default_rng(0).standard_normal((n, 16)).astype(np.float32)
+    with contextlib.suppress(ValueError):  # HDBSCAN may find no theme in noise: fine here
+        ThemeModel(c, progress=False).fit(X)
 
 
 def _renumber_by_size(labels: np.ndarray) -> np.ndarray:

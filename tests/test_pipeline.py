@@ -131,7 +131,7 @@ def test_run_json_records_parameters_versions_inputs(run_a: Path):
     assert str(PROJ_ROOT) not in json.dumps(meta)  # no machine paths in artifacts
 
 
-def test_deterministic_across_runs_and_thread_counts(run_a: Path, run_b: Path):
+def test_deterministic_across_runs_thread_counts_and_worker(run_a: Path, run_b: Path):
     ea, eb = np.load(run_a / "embeddings.npz"), np.load(run_b / "embeddings.npz")
     assert np.array_equal(ea["vectors"], eb["vectors"])
     assert (run_a / "themes.csv").read_bytes() == (run_b / "themes.csv").read_bytes()

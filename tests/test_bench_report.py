@@ -1,0 +1,53 @@
+"""benchmarks/results.md is rendered from bench.json: verdicts follow the numbers.
+
+Only the report is exercised here; the benchmarks themselves never run in the test command.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from benchmarks.__main__ import RAW_JSON, report
+
+
+@pytest.fixture(scope="module")
+def res() -> dict:
+    return json.loads(RAW_JSON.read_text())
+
+
+def _with_cold(res: dict, cold: float, peer: float) -> dict:
+    r = copy.deepcopy(res)
+    r["cold"]["wall"], r["peer"]["wall"] = cold, peer
+    r["warm"]["wall"] = 0.2 * cold
+    return r
+
+
+def test_report_renders_every_section(res: dict):
+    md = report(res)
+    for heading in ("## Cold, warm, peer", "## Embedding throughput", "## Beyond one machine"):
+        assert heading in md
+    assert "| cold (empty data/processed) |" in md
+    assert "| BERTopic defaults (same texts, same model) |" in md
+    if res.get("scale"):
+        assert "## Scale (synthetic corpora)" in md and "| 30,000 " in md
+
+
+def test_cold_verdict_follows_the_ratio(res: dict):
+    assert "cold / BERTopic cold = 0.70 (target <= 0.8: met" in report(_with_cold(res, 35, 50))
+    assert "cold / BERTopic cold = 0.90 (target <= 0.8: **missed**" in report(
+        _with_cold(res, 45, 50)
+    )
+
+
+def test_in_process_row_and_gain_are_reported(res: dict):
+    r = _with_cold(res, 44.0, 57.0)
+    r["cold_in_process"] = {**copy.deepcopy(res["cold"]), "wall": 50.5, "walls": [50.5, 51.0]}
+    md = report(r)
+    assert "| cold, `--embed-in-process` | 50.5 |" in md
+    assert "cold with `--embed-in-process` / BERTopic cold = 0.89" in md
+    assert "6.5 s faster than embedding in-process" in md
+    r.pop("cold_in_process")
+    assert "--embed-in-process" not in report(r)
