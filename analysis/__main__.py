@@ -12,6 +12,13 @@ from typing import NoReturn
 from .config import BATCHINGS, DEFAULT
 
 
+def _non_negative(text: str) -> int:
+    n = int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -69,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figures", action="store_true", help="skip figure generation")
     run.add_argument("--force", action="store_true", help="recompute even if caches are current")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument(
+        "--workers",
+        type=_non_negative,
+        default=DEFAULT.embed.workers,
+        help="embedding worker processes; 0 = one per usable core (default: %(default)s)",
+    )
     run.add_argument(
         "--embed-in-process",
         action="store_true",
@@ -149,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.quiet,
             worker=not args.embed_in_process,
             config=DEFAULT.replace(
-                embed=dataclasses.replace(DEFAULT.embed, batching=args.batching)
+                embed=dataclasses.replace(
+                    DEFAULT.embed, batching=args.batching, workers=args.workers
+                )
             ),
         )
     except (DumpFormatError, CorpusFormatError, PipelineError, FileNotFoundError) as e:
@@ -166,10 +181,13 @@ def exit_now(code: int) -> NoReturn:
 
     Unloading torch, transformers and the rest takes ~2 s after a cold run and achieves
     nothing: every artifact is already written atomically and closed. atexit handlers still
-    run and the standard streams are flushed.
+    run and the standard streams are flushed. Under a profiler or debugger (cProfile, pdb,
+    coverage) the normal exit is kept, so that they can write their results.
     """
     import atexit
 
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

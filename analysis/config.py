@@ -46,7 +46,7 @@ class LoadConfig:
     abstract_min_chars: int = 200
 
 
-#: How windows are grouped into batches (see `analysis.embed.Embedder._encode_windows`).
+#: How windows are grouped into batches (see `analysis.embed.Embedder.batches`).
 BATCHINGS = ("model", "token-sorted")
 
 
@@ -68,6 +68,9 @@ class EmbedConfig:
     #: a speculative-decoding paper leaves the decoding themes, so the default stays "model".
     #: Part of the cache key.
     batching: str = "model"
+    #: Worker processes for a run's embedding (`analysis.embed.ShardedEncoder`); 0 = one per
+    #: usable core. Not part of the cache key: the vectors do not depend on it (tested).
+    workers: int = 0
     #: Run the transformer in bfloat16 autocast. Only fast on CPUs with AVX-512 BF16 or AMX;
     #: without them a bf16 matmul crawls (0.3 GFLOP/s measured on an AVX2-only CPU). fp32 is
     #: the reference and the default.

@@ -19,8 +19,8 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +37,16 @@ __all__ = [
     "BUNDLED_MODEL_SHA256",
     "Embedder",
     "EmbeddingCache",
-    "EmbeddingWorker",
     "EmbeddingWorkerError",
+    "Encoder",
     "ModelError",
-    "count_uncached",
+    "ShardedEncoder",
+    "WindowPlan",
     "embed_papers",
     "paper_texts",
     "split_sentences",
+    "uncached_texts",
+    "usable_cores",
     "worker_supported",
 ]
 
@@ -236,6 +239,12 @@ class Embedder:
         return self._model
 
     @property
+    def dimension(self) -> int:
+        m = self.model
+        get = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
+        return int(get())
+
+    @property
     def model_window(self) -> int:
         return int(self.model.max_seq_length)
 
@@ -290,8 +299,8 @@ class Embedder:
                 spans.append((a, b))
         return [(text[offsets[a][0] : offsets[b - 1][1]], b - a) for a, b in spans]
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed every text in full; returns L2-normalised float32 vectors."""
+    def plan(self, texts: Sequence[str]) -> WindowPlan:
+        """The windows of every text, and what pooling needs to put each text back together."""
         windows: list[str] = []
         owner: list[int] = []
         weight: list[int] = []
@@ -309,55 +318,109 @@ class Embedder:
                 windows.append(w)
                 owner.append(i)
                 weight.append(max(n, 1))
-        self.last_n_windows = np.bincount(owner, minlength=len(texts))
-        self.last_n_tokens = np.array(n_tokens, dtype=np.int64)
-        vecs = self._encode_windows(windows, lengths)
-        out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float64)
-        np.add.at(
-            out, owner, vecs.astype(np.float64) * np.asarray(weight, dtype=np.float64)[:, None]
+        return WindowPlan(
+            windows,
+            np.asarray(owner, dtype=np.int64),
+            np.asarray(weight, dtype=np.int64),
+            np.asarray(lengths, dtype=np.int64),
+            np.asarray(n_tokens, dtype=np.int64),
+            len(texts),
         )
-        out /= np.linalg.norm(out, axis=1, keepdims=True)
-        return out.astype(np.float32)
 
-    def _encode_windows(self, windows: list[str], lengths: Sequence[int]) -> np.ndarray:
-        """Embed windows (rows in input order) in the configured batching.
+    def batches(self, plan: WindowPlan) -> list[np.ndarray]:
+        """Window indices of each batch, in the configured batching.
 
-        "model": sentence-transformers' own `encode`, which sorts by character length; its
-        batches carry 11-14% padding here. "token-sorted": batches of windows with similar token
-        counts (we know them from the windowing), about 1% padding. Batch shapes change the
-        last bits of the vectors, so the two give slightly different vectors.
+        "model": the batches sentence-transformers' own `encode` makes (windows sorted by
+        character count, longest first; 11-14% padding here), so that encoding them one call
+        per batch gives its vectors bit for bit. "token-sorted": windows with similar token
+        counts together (we know them from the windowing), about 1% padding. Batch shapes
+        change the last bits of the vectors, so the two give slightly different vectors.
+        """
+        if self.config.batching == "model":
+            # numpy's default argsort on the same keys, exactly as SentenceTransformer.encode
+            order = np.argsort([-len(w) for w in plan.windows])
+        else:
+            order = np.argsort(-plan.lengths, kind="stable")
+        bs = self.config.batch_size
+        return [order[i : i + bs] for i in range(0, len(order), bs)]
+
+    def encode_batches(
+        self, windows: Sequence[str], batches: Sequence[np.ndarray], desc: str = "Embedding"
+    ) -> np.ndarray:
+        """Vectors of the windows in `batches`, in the order the batches list them.
+
+        One model call per batch: a batch's vectors depend only on its members, not on which
+        process or how many threads compute it (tested bit for bit).
         """
         import torch
 
         model = self.model
-        bs = self.config.batch_size
         kw: dict[str, Any] = dict(convert_to_numpy=True, normalize_embeddings=False)
         autocast = (
             torch.autocast("cpu", dtype=torch.bfloat16)
             if self.config.bf16
             else contextlib.nullcontext()
         )
-        if self.config.batching == "model" or not windows:
-            with torch.inference_mode(), autocast:
-                vecs = model.encode(windows, batch_size=bs, show_progress_bar=self.progress, **kw)
-            return np.asarray(vecs, dtype=np.float32)
-
         from tqdm.auto import tqdm
 
-        order = np.argsort(-np.asarray(lengths, dtype=np.int64), kind="stable")
-        out: np.ndarray | None = None
-        bar = tqdm(total=len(windows), desc="Batches", unit="window", disable=not self.progress)
+        total = sum(len(b) for b in batches)
+        out = np.empty((total, self.dimension), np.float32)
+        bar = tqdm(total=total, desc=desc, unit="window", disable=not self.progress)
+        at = 0
         with torch.inference_mode(), autocast, bar:
-            for start in range(0, len(order), bs):
-                idx = order[start : start + bs]
+            for idx in batches:
                 batch = [windows[i] for i in idx]
                 vecs = model.encode(batch, batch_size=len(batch), show_progress_bar=False, **kw)
-                if out is None:
-                    out = np.empty((len(windows), np.shape(vecs)[1]), np.float32)
-                out[idx] = np.asarray(vecs, dtype=np.float32)
+                out[at : at + len(batch)] = np.asarray(vecs, dtype=np.float32)
+                at += len(batch)
                 bar.update(len(batch))
-        assert out is not None
         return out
+
+    def encode_counted(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`encode`, with the windows and tokens each text needed (an `Encoder`)."""
+        vecs = self.encode(texts)
+        assert self.last_n_windows is not None and self.last_n_tokens is not None
+        return vecs, self.last_n_windows, self.last_n_tokens
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed every text in full; returns L2-normalised float32 vectors."""
+        plan = self.plan(texts)
+        self.last_n_windows = plan.n_windows
+        self.last_n_tokens = plan.n_tokens
+        if not plan.windows:
+            return np.zeros((0, self.dimension), np.float32)
+        batches = self.batches(plan)
+        vecs = self.encode_batches(plan.windows, batches)
+        return plan.pool(np.concatenate(batches), vecs)
+
+
+@dataclass
+class WindowPlan:
+    """How texts were cut into windows: window i belongs to text `owner[i]`."""
+
+    windows: list[str]
+    owner: np.ndarray  # text index of each window
+    weight: np.ndarray  # token count of each window (>= 1): its weight in the mean
+    lengths: np.ndarray  # tokens the model sees per window (what batches are sorted by)
+    n_tokens: np.ndarray  # tokens per text, special tokens excluded
+    n_texts: int
+
+    @property
+    def n_windows(self) -> np.ndarray:
+        return np.bincount(self.owner, minlength=self.n_texts)
+
+    def pool(self, rows: np.ndarray, vecs: np.ndarray) -> np.ndarray:
+        """Token-weighted mean of each text's window vectors (`vecs[j]` is window `rows[j]`),
+        L2-normalised, float32. Sums run in window order whatever order `rows` come in."""
+        n = len(self.owner)
+        if sorted(rows.tolist()) != list(range(n)):
+            raise ValueError("every window must have exactly one vector")
+        by_window = np.empty((n, vecs.shape[1]), dtype=np.float64)
+        by_window[rows] = vecs
+        out = np.zeros((self.n_texts, vecs.shape[1]), dtype=np.float64)
+        np.add.at(out, self.owner, by_window * self.weight.astype(np.float64)[:, None])
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out.astype(np.float32)
 
 
 # --- the cache ----------------------------------------------------------------------------------
@@ -461,14 +524,19 @@ def _cached(
     return identity, key, hashes, cache, known, todo
 
 
-def count_uncached(
+def uncached_texts(
     texts: Sequence[str],
     cache_path: str | Path | None,
     config: EmbedConfig | None = None,
     force: bool = False,
-) -> int:
-    """How many of `texts` `embed_texts` would embed (the rest are in the cache); no torch."""
-    return len(_cached(texts, cache_path, config or EmbedConfig(), force, quiet=True)[-1])
+) -> list[str]:
+    """The texts `embed_texts` would have to embed (the rest are in the cache); no torch."""
+    todo = _cached(texts, cache_path, config or EmbedConfig(), force, quiet=True)[-1]
+    return [texts[i] for i in todo]
+
+
+#: Encodes texts: (L2-normalised vectors, windows per text, tokens per text).
+Encoder = Callable[[list[str]], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def embed_texts(
@@ -477,8 +545,13 @@ def embed_texts(
     config: EmbedConfig | None = None,
     force: bool = False,
     progress: bool = True,
+    encoder: Encoder | None = None,
 ) -> EmbeddingResult:
-    """Embed texts in full, reusing cached vectors of unchanged texts."""
+    """Embed texts in full, reusing cached vectors of unchanged texts.
+
+    `encoder` computes the vectors of the texts not in the cache (default: an `Embedder` in
+    this process); `ShardedEncoder.wait` provides one whose work is already done.
+    """
     cfg = config or EmbedConfig()
     identity, key, hashes, cache, known, todo = _cached(texts, cache_path, cfg, force)
     if known and todo:
@@ -490,16 +563,13 @@ def embed_texts(
         )
     fresh: dict[str, tuple[np.ndarray, int, int]] = {}
     if todo:
-        embedder = Embedder(cfg, progress=progress)
-        assert embedder.key == key
-        vecs = embedder.encode([texts[i] for i in todo])
-        assert embedder.last_n_windows is not None and embedder.last_n_tokens is not None
+        if encoder is None:
+            embedder = Embedder(cfg, progress=progress)
+            assert embedder.key == key
+            encoder = embedder.encode_counted
+        vecs, nwin, ntok = encoder([texts[i] for i in todo])
         for j, i in enumerate(todo):
-            fresh[hashes[i]] = (
-                vecs[j],
-                int(embedder.last_n_windows[j]),
-                int(embedder.last_n_tokens[j]),
-            )
+            fresh[hashes[i]] = (vecs[j], int(nwin[j]), int(ntok[j]))
     table = {**known, **fresh}
     vectors = np.stack([table[h][0] for h in hashes]).astype(np.float32)
     n_windows = np.array([table[h][1] for h in hashes], dtype=np.int64)
@@ -520,36 +590,139 @@ def embed_papers(
     return embed_texts(paper_texts(papers), cache_path, config, force=force, progress=progress)
 
 
-# --- embedding in a worker process ---------------------------------------------------------------
-
-#: One call of `embed_texts` for the worker: texts, cache file, progress bar.
-EmbedJob = tuple[Sequence[str], Path, bool]
+# --- embedding in worker processes --------------------------------------------------------------
 
 
-def _worker_main(jobs: list[EmbedJob], config: EmbedConfig, force: bool, conn: Any) -> None:
-    """Body of the worker process: fill the caches and report how many texts each job embedded."""
+def _encode_tasks(
+    embedder: Embedder,
+    plans: list[WindowPlan | None],
+    tasks: list[tuple[int, np.ndarray]],
+    counter: Any,
+    done: Any,
+    bar: Any = None,
+) -> dict[int, np.ndarray]:
+    """Take tasks (job, window indices of a batch) off the shared counter until none are left.
+
+    Whoever takes a batch, its vectors are the same: the processes only share the work.
+    """
+    out: dict[int, np.ndarray] = {}
+    while True:
+        with counter.get_lock():
+            t = counter.value
+            counter.value += 1
+        if t >= len(tasks):
+            return out
+        j, idx = tasks[t]
+        plan = plans[j]
+        assert plan is not None
+        out[t] = embedder.encode_batches(plan.windows, [idx])
+        with done.get_lock():
+            done.value += len(idx)
+            if bar is not None:
+                bar.update(done.value - bar.n)
+
+
+def _follower_main(
+    embedder: Embedder, plans: list, tasks: list, counter: Any, done: Any, conn: Any
+) -> None:
     try:
-        counts = [
-            embed_texts(t, p, config, force=force, progress=bar).n_embedded for t, p, bar in jobs
+        conn.send(("ok", _encode_tasks(embedder, plans, tasks, counter, done)))
+    except BaseException as e:
+        with contextlib.suppress(Exception):
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+        raise SystemExit(1) from None
+
+
+def _leader_main(
+    jobs: list[list[str]],
+    config: EmbedConfig,
+    progress: list[bool],
+    n_workers: int,
+    conn: Any,
+) -> None:
+    """Body of the embedding worker: load once, fork the other workers, share the batches.
+
+    torch and the model are loaded here once, with one thread per worker set before any
+    tensor operation, so no OpenMP thread pool exists yet when the other workers are forked
+    from this process: each of them starts with the model loaded and the windows planned.
+    """
+    import multiprocessing as mp
+
+    try:
+        import torch
+
+        torch.set_num_threads(max(1, usable_cores() // n_workers))
+        embedder = Embedder(config, progress=False)
+        plans = [embedder.plan(texts) if texts else None for texts in jobs]
+        tasks = [
+            (j, idx)
+            for j, plan in enumerate(plans)
+            if plan is not None
+            for idx in embedder.batches(plan)
         ]
-        conn.send(("ok", counts))
+        ctx = mp.get_context("fork")
+        counter, done = ctx.Value("q", 0), ctx.Value("q", 0)
+        followers = []
+        for k in range(1, n_workers):
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_follower_main,
+                args=(embedder, plans, tasks, counter, done, send),
+                name=f"analysis-embed-{k}",
+                daemon=True,  # ended with the first worker, whatever happens to it
+            )
+            proc.start()
+            send.close()
+            followers.append((proc, recv))
+        from tqdm.auto import tqdm
+
+        shown = sum(len(t[1]) for t in tasks if progress[t[0]])
+        total = sum(len(t[1]) for t in tasks)
+        with tqdm(
+            total=total,
+            desc=f"Embedding ({n_workers} processes)",
+            unit="window",
+            disable=not shown,
+        ) as bar:
+            vecs = _encode_tasks(embedder, plans, tasks, counter, done, bar)
+            for proc, recv in followers:
+                try:
+                    kind, payload = recv.recv()
+                except EOFError:
+                    proc.join()
+                    kind, payload = "error", f"a worker died with exit code {proc.exitcode}"
+                if kind != "ok":
+                    raise EmbeddingWorkerError(payload)
+                vecs.update(payload)
+                proc.join()
+        out = []
+        for j, plan in enumerate(plans):
+            if plan is None:
+                out.append(None)
+                continue
+            mine = [t for t in range(len(tasks)) if tasks[t][0] == j]
+            rows = np.concatenate([tasks[t][1] for t in mine])
+            # the parent pools; it needs the plan, and never the window texts
+            out.append((rows, np.concatenate([vecs[t] for t in mine]), replace(plan, windows=[])))
+        conn.send(("ok", out))
     except BaseException as e:  # every failure, Ctrl-C included, goes back to the parent
         kind = "model" if isinstance(e, ModelError) else "error"
+        msg = str(e) if kind == "model" or isinstance(e, EmbeddingWorkerError) else None
         with contextlib.suppress(Exception):
-            conn.send((kind, str(e) if kind == "model" else f"{type(e).__name__}: {e}"))
+            conn.send((kind, msg or f"{type(e).__name__}: {e}"))
         raise SystemExit(1) from None  # the parent reports it: no second traceback here
 
 
 class EmbeddingWorkerError(RuntimeError):
-    """The embedding worker process failed (its error message is passed on)."""
+    """An embedding worker process failed (its error message is passed on)."""
 
 
 def worker_supported() -> bool:
-    """Whether `EmbeddingWorker` may run here: Linux, and torch not loaded in this process.
+    """Whether `ShardedEncoder` may run here: Linux, and torch not loaded in this process.
 
-    The worker is a fork, so it starts with everything this process has imported and exits
+    Workers are forks, so they start with everything this process has imported and exit
     without tearing the interpreter down. A process that already ran torch is not forked:
-    its OpenMP thread pool is not fork-safe, and it has no import left to overlap anyway.
+    its OpenMP thread pool is not fork-safe.
     """
     import multiprocessing as mp
     import sys
@@ -561,69 +734,116 @@ def worker_supported() -> bool:
     )
 
 
-class EmbeddingWorker:
-    """Run `embed_texts` jobs in a forked process while this process does other work.
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
-    A cold run spends its first ~7 s importing torch and transformers on one core; meanwhile
-    this process can load the clustering and figure code on the other. The worker runs the
-    very same `embed_texts` into the same cache files, so afterwards this process reads
-    bit-identical vectors from the caches. `wait()` returns how many texts each job embedded,
-    and re-raises a failure (a `ModelError` stays a `ModelError`). Check `worker_supported()`
-    first.
+
+class ShardedEncoder:
+    """Encode texts in forked worker processes while this process does other work.
+
+    One worker imports torch, loads the model and windows every text, then forks the others
+    (one per usable core by default, `workers=0`), each single-threaded; they take batches
+    off a shared counter, longest first, and this process pools the window vectors. Batches
+    are the in-process `Embedder`'s, and a batch's vectors do not depend on the process or
+    thread count that computes it, so the vectors are bit-identical to in-process ones
+    (tests/test_pipeline.py compares whole runs).
+
+    Why, on 2 cores: two 1-thread processes encode the corpus about 10% faster than one
+    2-thread process, and the ~7 s of importing torch and transformers runs on one core while
+    this process loads the clustering code on the other. `jobs` are lists of texts (the
+    papers, the name vocabularies); `progress` is a flag per job or one for all. Check
+    `worker_supported()` first.
     """
 
-    def __init__(self, jobs: Sequence[EmbedJob], config: EmbedConfig, force: bool = False) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[Sequence[str]],
+        config: EmbedConfig,
+        workers: int = 0,
+        progress: bool | Sequence[bool] = True,
+    ) -> None:
         import multiprocessing as mp
 
-        # fork: the child inherits numpy, pandas and this package already imported (spawn
-        # re-imports them, ~2 s), and multiprocessing ends it with os._exit, so unloading torch
-        # (~2 s) is skipped there too.
+        if workers < 0:
+            raise ValueError(f"workers={workers}: expected 0 (one per core) or more")
+        self.n = workers or usable_cores()
+        self._jobs = [list(t) for t in jobs]
+        bars = [progress] * len(jobs) if isinstance(progress, bool) else list(progress)
+        # fork: the worker inherits numpy, pandas and this package already imported (spawn
+        # would re-import them, ~2 s), and multiprocessing ends it with os._exit, so unloading
+        # torch (~2 s) is skipped too.
         ctx = mp.get_context("fork")
         self._conn, child_conn = ctx.Pipe(duplex=False)
         self._process = ctx.Process(
-            target=_worker_main,
-            args=([(list(t), Path(p), bool(b)) for t, p, b in jobs], config, force, child_conn),
-            name="analysis-embed",
-            daemon=True,  # dies with the parent (Ctrl-C, an error) instead of lingering
+            target=_leader_main,
+            args=(self._jobs, config, bars, self.n, child_conn),
+            name="analysis-embed-0",
+            # not daemonic, as it has children of its own; `stop` ends it on any failure here
+            daemon=False,
         )
         self._process.start()
         child_conn.close()
 
     @property
     def pid(self) -> int:
+        """The first worker's; the others are its children."""
         assert self._process.pid is not None
         return self._process.pid
 
-    def wait(self) -> list[int]:
-        """Block until the worker has written the caches and ended."""
+    def wait(self) -> list[Encoder]:
+        """Block until the work is done; one `Encoder` per job, serving its results.
+
+        A failure in any worker is raised here (a `ModelError` stays a `ModelError`).
+        """
         try:
-            kind, payload = self._conn.recv()
-        except EOFError:
-            kind, payload = "error", None
-        finally:
-            self._conn.close()
-            self._process.join()
-        if payload is None:
-            payload = f"it died with exit code {self._process.exitcode}"
-        if kind == "model":
-            raise ModelError(payload)
-        if kind != "ok":
-            raise EmbeddingWorkerError(f"the embedding worker failed: {payload}")
-        return list(payload)
+            try:
+                kind, payload = self._conn.recv()
+            except EOFError:
+                self._process.join()
+                kind, payload = "error", f"it died with exit code {self._process.exitcode}"
+            if kind == "model":
+                raise ModelError(payload)
+            if kind != "ok":
+                raise EmbeddingWorkerError(f"the embedding worker failed: {payload}")
+        except BaseException:
+            self.stop()
+            raise
+        self._process.join()  # it has sent everything and is exiting
+        self._conn.close()
+        return [self._job_encoder(j, payload[j]) for j in range(len(self._jobs))]
+
+    def _job_encoder(self, j: int, result: Any) -> Encoder:
+        texts = self._jobs[j]
+        if result is None:
+            empty = np.zeros(0, dtype=np.int64)
+            return lambda todo: (np.zeros((0, 0), np.float32), empty, empty)
+        rows, vecs, plan = result
+        pooled = plan.pool(rows, vecs)
+        where = {t: i for i, t in enumerate(texts)}
+
+        def encoder(todo: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            idx = [where[t] for t in todo]  # a KeyError here would be a bug in the caller
+            return pooled[idx], plan.n_windows[idx], plan.n_tokens[idx]
+
+        return encoder
 
     def stop(self) -> None:
-        """End the worker early (this process failed or was interrupted).
+        """End the workers (early, when this process failed or was interrupted).
 
-        SIGINT first, so the worker unwinds like a Ctrl-C and removes its half-written temp
-        files; SIGTERM if it has not ended within 10 s.
+        SIGINT first, so that the first worker unwinds like a Ctrl-C (ending the others, its
+        daemonic children); SIGTERM if it has not ended within 10 s.
         """
         import signal
 
-        if self._process.is_alive():
+        p = self._process
+        if p.is_alive() and p.pid is not None:
             with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGINT)
-            self._process.join(10)
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+                os.kill(p.pid, signal.SIGINT)
+        p.join(10)
+        if p.is_alive():
+            p.terminate()
+            p.join()
         self._conn.close()

@@ -59,8 +59,9 @@ class StageTimer:
 
     Memory is sampled from /proc/<pid>/status every 20 ms by a daemon thread while a stage runs
     (native allocations of numpy and torch included, unlike tracemalloc): this process plus
-    any worker process passed to `watch`, summed. Where /proc is missing only times are
-    reported.
+    any process passed to `watching` and its descendants, summed, so pages that forked
+    processes share are counted once per process (an upper bound). Where /proc is missing
+    only times are reported.
     """
 
     times: dict[str, float] = field(default_factory=dict)
@@ -68,19 +69,17 @@ class StageTimer:
     pids: list[int] = field(default_factory=list)
 
     @contextmanager
-    def watching(self, pid: int | None) -> Iterator[None]:
-        """Count a worker process's memory too, until the block ends (None: no worker)."""
-        if pid is None:
-            yield
-            return
-        self.pids.append(pid)
+    def watching(self, pids: list[int]) -> Iterator[None]:
+        """Count worker processes' memory too, until the block ends."""
+        self.pids.extend(pids)
         try:
             yield
         finally:
-            self.pids.remove(pid)
+            for pid in pids:
+                self.pids.remove(pid)
 
     def _rss(self) -> float:
-        return _rss_mb() + sum(_rss_mb(p) for p in self.pids)
+        return _rss_mb() + sum(_rss_mb(p) for pid in self.pids for p in _process_tree(pid))
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -115,6 +114,20 @@ class StageTimer:
         top = max(self.peak_mb.values(), default=0.0)
         rows.append(f"  {'total':<{width}}  {total:7.2f} s  {top:7.0f} MB peak")
         return "stage timings:\n" + "\n".join(rows)
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (Linux /proc; just `pid` where that is unavailable)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return out
 
 
 def _rss_mb(pid: int | str = "self") -> float:
@@ -206,7 +219,7 @@ def run(
     """Run the analysis end to end; returns the tables it wrote.
 
     `worker`: when something must be embedded, embed in a forked process while this one loads
-    the clustering and figure code (see `analysis.embed.EmbeddingWorker`); False embeds in this
+    the clustering and figure code (see `analysis.embed.ShardedEncoder`); False embeds in this
     process. The vectors are bit-identical either way.
     """
     cfg = config_for(raw_dir, output_dir, figures_dir, model, seed, min_cluster_size, config)
@@ -220,18 +233,18 @@ def run(
     say(summarise(papers, entries))
 
     from .embed import (
-        EmbeddingWorker,
         EmbeddingWorkerError,
         ModelError,
-        count_uncached,
-        embed_papers,
+        ShardedEncoder,
         embed_texts,
         paper_texts,
+        uncached_texts,
         worker_supported,
     )
     from .themes import load_vocabulary, theme_table
 
     vocab = load_vocabulary()
+    # (texts, cache file, progress bar): the papers, then each level's name vocabulary
     jobs = [(paper_texts(papers), out / "embeddings.npz", progress)] + [
         (
             [f"{k}: {v}" for k, v in entries_.items()],
@@ -240,44 +253,43 @@ def run(
         )
         for level, entries_ in vocab.items()
     ]
-    embedder: EmbeddingWorker | None = None
+    sharded: ShardedEncoder | None = None
     try:
-        if (
-            worker
-            and worker_supported()
-            and any(count_uncached(t, p, cfg.embed, force) for t, p, _ in jobs)
-        ):
-            # forked before the stage timer starts its sampling thread: no thread is copied
-            embedder = EmbeddingWorker(jobs, cfg.embed, force=force)
+        if worker and worker_supported():
+            todo = [uncached_texts(t, path, cfg.embed, force) for t, path, _ in jobs]
+            if any(todo):
+                # forked before the stage timer starts its sampling thread: no thread is copied
+                bars = [bar for _, _, bar in jobs]
+                sharded = ShardedEncoder(todo, cfg.embed, cfg.embed.workers, bars)
     except ModelError as e:
         raise PipelineError(str(e)) from None
 
-    with timer.stage("embed"), timer.watching(embedder.pid if embedder else None):
+    with timer.stage("embed"), timer.watching([sharded.pid] if sharded else []):
         try:
-            embedded = None
-            if embedder is not None:
+            encoders: list = [None] * len(jobs)
+            if sharded is not None:
                 try:
-                    # torch loads in the worker while this process loads the clustering code
+                    # torch loads in the workers while this process loads the clustering code
                     from .cluster import warm_up
 
                     warm_up(cfg.cluster, n_points=len(papers))
                     if figures:
                         from . import figures as _  # matplotlib loads meanwhile
-                    embedded = embedder.wait()
+                    encoders = sharded.wait()
                 except BaseException:
-                    embedder.stop()
+                    sharded.stop()
                     raise
-            # after a worker, everything is in the caches: read, never recompute
-            use_force = force and embedded is None
-            emb = embed_papers(papers, jobs[0][1], cfg.embed, force=use_force, progress=progress)
-            name_vectors = {}
-            for (level, entries_), (texts, path, _) in zip(vocab.items(), jobs[1:], strict=True):
-                v = embed_texts(texts, path, cfg.embed, force=use_force, progress=False)
-                name_vectors[level] = (list(entries_), v.vectors)
-            if embedded is not None:
-                emb = dataclasses.replace(emb, n_embedded=embedded[0])
+            results = [
+                embed_texts(t, path, cfg.embed, force=force, progress=bar, encoder=enc)
+                for (t, path, bar), enc in zip(jobs, encoders, strict=True)
+            ]
         except (ModelError, EmbeddingWorkerError) as e:
             raise PipelineError(str(e)) from None
+    emb = results[0]
+    name_vectors = {
+        level: (list(entries_), r.vectors)
+        for (level, entries_), r in zip(vocab.items(), results[1:], strict=True)
+    }
     X = emb.vectors
     say(
         f"embedded {emb.n_embedded} of {len(X)} texts ({len(X) - emb.n_embedded} from cache); "

@@ -445,7 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     res["throughput"] = embedding_throughput(paper_texts(papers))
     print("throughput:", res["throughput"])
 
-    scale = {}
+    scale: dict[int, dict] = {}
+    res["scale"] = scale
+    save(res)  # after each phase: a run stopped during the long scale steps keeps the rest
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
             raw = Path(tmp) / "raw"
@@ -464,14 +466,18 @@ def main(argv: list[str] | None = None) -> int:
             )
             scale[n]["min_cluster_size"] = mcs
             print(f"scale {n}: {scale[n]['wall']:.1f} s", scale[n]["stages"])
-    res["scale"] = scale
+        save(res)
+    return 0
+
+
+def save(res: dict) -> None:
+    """bench.json, results.md and the scaling figure from what has been measured so far."""
     RAW_JSON.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(RAW_JSON, res)
-    if scale:
-        scaling_figure(scale, ROOT / "figures" / "scaling.png")
+    if res["scale"]:
+        scaling_figure(res["scale"], ROOT / "figures" / "scaling.png")
     write_text_atomic(RESULTS, report(res))
     print(f"written: {RESULTS.relative_to(ROOT)}, {RAW_JSON.relative_to(ROOT)}")
-    return 0
 
 
 def decoding_text(check: dict | None) -> str:

@@ -217,3 +217,22 @@ def test_batching_is_validated_and_keyed():
         for n in (8, 16)
     }
     assert len(keys) == 4
+
+
+def test_model_batching_is_sentence_transformers_encode_bit_for_bit():
+    """One call per batch, in our own batch order, gives exactly what one `encode` call gives:
+    what lets workers split the batches between them."""
+    texts = E.paper_texts(load_papers())[:20]
+    emb = E.Embedder(EmbedConfig(batch_size=8), progress=False)
+    plan = emb.plan(texts)
+    ref = emb.model.encode(
+        plan.windows, batch_size=8, convert_to_numpy=True, normalize_embeddings=False
+    )
+    batches = emb.batches(plan)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(plan.windows)))
+    got = np.empty_like(ref)
+    got[np.concatenate(batches)] = emb.encode_batches(plan.windows, batches)
+    assert np.array_equal(got, ref)
+    # and in any grouping of those batches, e.g. every other one, as two workers do
+    odd = batches[1::2]
+    assert np.array_equal(emb.encode_batches(plan.windows, odd), ref[np.concatenate(odd)])

@@ -1,8 +1,9 @@
-"""The cold run's embedding worker, its memory accounting, and the CLI's fast exit.
+"""The cold run's embedding workers, their memory accounting, and the CLI's fast exit.
 
-The worker is a fork, so a monkeypatched `embed_texts` is what the worker runs: these tests
-check the plumbing (counts, errors, death, interruption) without loading a model. That the
-worker's vectors and themes equal in-process ones is checked on real runs in test_pipeline.
+Workers are forks, so a monkeypatched `Embedder` is what the real worker code runs: these
+tests check the sharing and plumbing (every batch once, errors, death, interruption) without
+a model. That the workers' vectors and themes equal in-process ones is checked bit for bit on
+real runs in test_pipeline, and batch-for-batch in test_embed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,89 +24,160 @@ from analysis.pipeline import StageTimer
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork worker")
 
 
-@dataclass
-class _Result:
-    n_embedded: int
+# A plan of 3 texts in 4 windows (text 0 has two).
+PLAN = E.WindowPlan(
+    windows=[],
+    owner=np.array([0, 0, 1, 2]),
+    weight=np.array([3, 1, 5, 2]),
+    lengths=np.array([3, 1, 5, 2]),
+    n_tokens=np.array([4, 5, 2]),
+    n_texts=3,
+)
+TEXTS = ["text a", "text b", "text c"]
 
 
-def _jobs(tmp_path: Path) -> list[E.EmbedJob]:
-    return [
-        (["a", "b", "c"], tmp_path / "one.npz", False),
-        (["d", "e"], tmp_path / "two.npz", False),
-    ]
+def _window_vecs(rows) -> np.ndarray:
+    """A distinct vector per window, whichever process computes it."""
+    return np.stack([np.arange(4, dtype=np.float32) + 10 * r for r in rows])
 
 
-def test_worker_returns_what_each_job_embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    seen = tmp_path / "seen"
+class FakeEmbedder:
+    """Stands in for the model inside the real worker processes: one window per text, one
+    batch per window; `BEHAVIOUR` says what a worker does on a batch."""
 
-    def fake(texts, path, config, force=False, progress=True):
-        with open(seen, "a") as f:  # written by the worker, read here: it really ran there
-            f.write(f"{os.getpid()} {Path(path).name} {force}\n")
-        return _Result(len(texts) - 1)
+    BEHAVIOUR = "ok"
 
-    monkeypatch.setattr(E, "embed_texts", fake)
-    w = E.EmbeddingWorker(_jobs(tmp_path), EmbedConfig(), force=True)
-    assert w.pid != os.getpid()
-    assert w.wait() == [2, 1]
-    lines = seen.read_text().splitlines()
-    assert lines == [f"{w.pid} one.npz True", f"{w.pid} two.npz True"]
+    def __init__(self, config, progress=False):
+        if self.BEHAVIOUR == "model-error":
+            raise E.ModelError("model 'x' is neither a local folder nor in the local cache")
+
+    def plan(self, texts):
+        n = len(texts)
+        one = np.ones(n, dtype=np.int64)
+        return E.WindowPlan(list(texts), np.arange(n), one, one, one, n)
+
+    def batches(self, plan):
+        return [np.array([i]) for i in range(len(plan.windows))]
+
+    def encode_batches(self, windows, batches, desc=""):
+        import multiprocessing as mp
+
+        follower = mp.current_process().name != "analysis-embed-0"
+        with open(os.environ["WORKER_LOG"], "a") as f:
+            f.write(f"{os.getpid()} {follower} {batches[0][0]}\n")
+        if follower and self.BEHAVIOUR == "follower-raises":
+            raise RuntimeError("disk full")
+        if follower and self.BEHAVIOUR == "follower-dies":
+            os._exit(7)  # e.g. the OOM killer
+        if self.BEHAVIOUR == "slow":
+            time.sleep(120)
+        time.sleep(0.02)  # long enough for both workers to take some batches
+        return _window_vecs([b[0] for b in batches])
 
 
-def test_worker_error_is_passed_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    def boom(*a, **k):
-        raise RuntimeError("disk full while writing one.npz")
-
-    monkeypatch.setattr(E, "embed_texts", boom)
-    w = E.EmbeddingWorker(_jobs(tmp_path), EmbedConfig())
-    with pytest.raises(E.EmbeddingWorkerError, match="RuntimeError: disk full while writing"):
-        w.wait()
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("WORKER_LOG", str(tmp_path / "log"))
+    monkeypatch.setattr(E, "Embedder", FakeEmbedder)
+    monkeypatch.setattr(FakeEmbedder, "BEHAVIOUR", "ok")
+    return tmp_path / "log"
 
 
-def test_worker_model_error_stays_a_model_error(tmp_path: Path, monkeypatch):
-    def bad_model(*a, **k):
-        raise E.ModelError("model 'x' is neither a local folder nor in the local model cache")
+def test_workers_share_the_batches_and_pool_in_the_parent(fake: Path):
+    texts = [f"text {i}" for i in range(40)]
+    enc = E.ShardedEncoder([texts, []], EmbedConfig(), workers=2, progress=False)
+    papers, empty = enc.wait()
+    vecs, nwin, ntok = papers(["text 7", "text 0"])  # any subset, any order
+    want = _window_vecs([7, 0])
+    np.testing.assert_allclose(vecs, want / np.linalg.norm(want, axis=1, keepdims=True))
+    assert nwin.tolist() == [1, 1] and ntok.tolist() == [1, 1]
+    assert [len(a) for a in empty([])] == [0, 0, 0]  # a job with nothing left to embed
+    log = [line.split() for line in fake.read_text().splitlines()]
+    assert sorted(int(b) for _, _, b in log) == list(range(40))  # every batch exactly once
+    pids = {pid for pid, _, _ in log}
+    assert len(pids) == 2 and str(os.getpid()) not in pids  # two workers, neither is us
+    assert {f for _, f, _ in log} == {"True", "False"}
 
-    monkeypatch.setattr(E, "embed_texts", bad_model)
+
+def test_window_plan_pools_in_any_row_order():
+    rows = np.arange(4)
+    ref = PLAN.pool(rows, _window_vecs(rows))
+    perm = np.array([3, 1, 0, 2])
+    np.testing.assert_array_equal(PLAN.pool(perm, _window_vecs(perm)), ref)
+    assert np.allclose(np.linalg.norm(ref, axis=1), 1)
+    for bad in (np.array([0, 1, 2]), np.array([0, 1, 1, 3])):  # a window lost or doubled
+        with pytest.raises(ValueError, match="exactly one vector"):
+            PLAN.pool(bad, _window_vecs(bad))
+
+
+def test_model_error_stays_a_model_error(fake: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(FakeEmbedder, "BEHAVIOUR", "model-error")
     with pytest.raises(E.ModelError, match="neither a local folder"):
-        E.EmbeddingWorker(_jobs(tmp_path), EmbedConfig()).wait()
+        E.ShardedEncoder([TEXTS], EmbedConfig(), workers=2).wait()
 
 
-def test_worker_death_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(E, "embed_texts", lambda *a, **k: os._exit(7))  # e.g. killed by OOM
+def test_a_failing_worker_is_reported(fake: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(FakeEmbedder, "BEHAVIOUR", "follower-raises")
+    with pytest.raises(E.EmbeddingWorkerError, match="RuntimeError: disk full"):
+        E.ShardedEncoder([TEXTS * 10], EmbedConfig(), workers=2).wait()
+
+
+def test_a_dying_worker_is_reported(fake: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(FakeEmbedder, "BEHAVIOUR", "follower-dies")
     with pytest.raises(E.EmbeddingWorkerError, match="died with exit code 7"):
-        E.EmbeddingWorker(_jobs(tmp_path), EmbedConfig()).wait()
+        E.ShardedEncoder([TEXTS * 10], EmbedConfig(), workers=2).wait()
 
 
-def test_stop_interrupts_a_busy_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(E, "embed_texts", lambda *a, **k: time.sleep(120))
-    w = E.EmbeddingWorker(_jobs(tmp_path), EmbedConfig())
-    time.sleep(0.3)
+def test_stop_interrupts_busy_workers(fake: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(FakeEmbedder, "BEHAVIOUR", "slow")
+    enc = E.ShardedEncoder([TEXTS], EmbedConfig(), workers=2)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (
+        not fake.exists() or len(fake.read_text().splitlines()) < 2
+    ):
+        time.sleep(0.05)  # until both workers are busy
+    pids = [int(line.split()[0]) for line in fake.read_text().splitlines()]
     t = time.monotonic()
-    w.stop()
-    assert not w._process.is_alive()
+    enc.stop()
     assert time.monotonic() - t < 10  # ended by SIGINT, not by the 10 s SIGTERM fallback
-    assert w._process.exitcode == 1  # it unwound (KeyboardInterrupt) rather than being killed
+    assert enc._process.exitcode == 1  # it unwound (KeyboardInterrupt) rather than being killed
+    time.sleep(0.5)
+    for pid in pids:  # and the worker it forked is gone with it
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
-def test_worker_is_not_used_once_torch_is_loaded(monkeypatch: pytest.MonkeyPatch):
+def test_negative_workers_are_refused():
+    with pytest.raises(ValueError, match="workers=-1"):
+        E.ShardedEncoder([TEXTS], EmbedConfig(), workers=-1)
+
+
+def test_workers_are_not_forked_once_torch_is_loaded(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setitem(sys.modules, "torch", object())
     assert not E.worker_supported()
     monkeypatch.delitem(sys.modules, "torch")
     assert E.worker_supported() == (sys.platform == "linux")
 
 
-def test_count_uncached_needs_no_model(tmp_path: Path):
+def test_uncached_texts_needs_no_model(tmp_path: Path):
     cache = tmp_path / "e.npz"
     texts = ["first text", "second text"]
-    assert E.count_uncached(texts, cache) == 2
+    assert E.uncached_texts(texts, cache) == texts
     key = E.cache_key(E.resolve_model(None), EmbedConfig())
     vec = np.ones((1, 4), np.float32) / 2
     E.EmbeddingCache(cache).write(
         key, "m", [E.sha256_text(texts[0])], vec, np.array([1]), np.array([2])
     )
-    assert E.count_uncached(texts, cache) == 1
-    assert E.count_uncached(texts, cache, force=True) == 2
-    assert E.count_uncached(texts, cache, EmbedConfig(window_tokens=100)) == 2  # other key
+    assert E.uncached_texts(texts, cache) == ["second text"]
+    assert E.uncached_texts(texts, cache, force=True) == texts
+    assert E.uncached_texts(texts, cache, EmbedConfig(window_tokens=100)) == texts  # other key
+    # and it never loads torch: workers are forked only from a process without it
+    code = (
+        "import sys; from analysis.embed import uncached_texts; "
+        "uncached_texts(['a text'], None); print('torch' in sys.modules)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.stdout.strip() == "False", res.stderr
 
 
 def test_stage_timer_counts_a_watched_process(tmp_path: Path):
@@ -118,9 +189,9 @@ def test_stage_timer_counts_a_watched_process(tmp_path: Path):
         timer = StageTimer()
         with timer.stage("alone"):
             time.sleep(0.1)
-        with timer.stage("watched"), timer.watching(child.pid):
+        with timer.stage("watched"), timer.watching([child.pid]):
             time.sleep(0.1)
-        with timer.stage("none"), timer.watching(None):
+        with timer.stage("none"), timer.watching([]):
             time.sleep(0.1)
     finally:
         child.kill()
