@@ -647,7 +647,11 @@ def _leader_main(
     from this process: each of them starts with the model loaded and the windows planned.
     """
     import multiprocessing as mp
+    import signal
 
+    # Ctrl-C and `ShardedEncoder.stop` must raise KeyboardInterrupt here, whatever handler
+    # the forking process had (a Jupyter kernel's, an event loop's, SIG_IGN)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         import torch
 
@@ -676,6 +680,8 @@ def _leader_main(
             followers.append((proc, recv))
         from tqdm.auto import tqdm
 
+        # no tqdm monitor thread: a Ctrl-C or `stop` must reach this process's main thread
+        tqdm.monitor_interval = 0
         shown = sum(len(t[1]) for t in tasks if progress[t[0]])
         total = sum(len(t[1]) for t in tasks)
         with tqdm(

@@ -9,6 +9,7 @@ real runs in test_pipeline, and batch-for-batch in test_embed.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -70,7 +71,8 @@ class FakeEmbedder:
         if follower and self.BEHAVIOUR == "follower-dies":
             os._exit(7)  # e.g. the OOM killer
         if self.BEHAVIOUR == "slow":
-            time.sleep(120)
+            for _ in range(1200):  # busy for 2 min, back in Python often, as between batches
+                time.sleep(0.1)
         time.sleep(0.02)  # long enough for both workers to take some batches
         return _window_vecs([b[0] for b in batches])
 
@@ -130,7 +132,13 @@ def test_a_dying_worker_is_reported(fake: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_stop_interrupts_busy_workers(fake: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(FakeEmbedder, "BEHAVIOUR", "slow")
-    enc = E.ShardedEncoder([TEXTS], EmbedConfig(), workers=2)
+    # whatever SIGINT handler the forking process has (here: ignored, as an event loop or a
+    # kernel may leave it), the workers must still unwind on stop()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        enc = E.ShardedEncoder([TEXTS], EmbedConfig(), workers=2)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (
         not fake.exists() or len(fake.read_text().splitlines()) < 2
