@@ -19,9 +19,12 @@ def res() -> dict:
 
 
 def _with_cold(res: dict, cold: float, peer: float) -> dict:
+    """One round of each: verdicts on the ratio of the two runs."""
     r = copy.deepcopy(res)
     r["cold"]["wall"], r["peer"]["wall"] = cold, peer
     r["warm"]["wall"] = 0.2 * cold
+    for k in ("cold", "peer", "warm"):
+        r[k]["walls"] = [r[k]["wall"]]
     return r
 
 
@@ -41,6 +44,21 @@ def test_cold_verdict_follows_the_ratio(res: dict):
     assert "cold / BERTopic cold = 0.90 (target <= 0.8: **missed**" in report(
         _with_cold(res, 45, 50)
     )
+
+
+def test_with_rounds_the_verdict_is_on_the_median_per_round_ratio(res: dict):
+    r = _with_cold(res, 41.3, 43.0)
+    r["cold"]["walls"], r["peer"]["walls"] = [45.0, 41.3], [60.5, 43.0]
+    r["warm"]["walls"] = [9.0, 9.5]
+    md = report(r)
+    # one lucky BERTopic round: best against best says 0.96, the rounds 0.74 and 0.96
+    assert "cold / BERTopic cold: median of the per-round ratios **0.85** (target <= 0.8: " in md
+    assert "rounds 0.74, 0.96; best against best 0.96." in md
+    r["cold"]["walls"], r["peer"]["walls"] = [42.0, 41.3, 43.0], [55.0, 43.0, 58.0]
+    r["warm"]["walls"] = [9.0, 9.5, 9.1]
+    md = report(r)
+    assert "median of the per-round ratios **0.76** (target <= 0.8: met)" in md
+    assert "warm / cold: median of the per-round ratios **0.21** (target <= 0.25: met)" in md
 
 
 def test_in_process_row_and_gain_are_reported(res: dict):
