@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--embed-in-process",
         action="store_true",
-        help="embed in this process instead of a forked worker that runs while the clustering "
+        help="embed in this process instead of forked workers that run while the clustering "
         "code loads (same vectors, a few seconds slower)",
     )
     sw = sub.add_parser(

@@ -218,7 +218,7 @@ def run(
 ) -> RunResult:
     """Run the analysis end to end; returns the tables it wrote.
 
-    `worker`: when something must be embedded, embed in a forked process while this one loads
+    `worker`: when something must be embedded, embed in forked processes while this one loads
     the clustering and figure code (see `analysis.embed.ShardedEncoder`); False embeds in this
     process. The vectors are bit-identical either way.
     """

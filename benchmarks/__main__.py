@@ -238,11 +238,11 @@ def embedding_throughput(texts: list[str], repeat: int = 2) -> dict:
 
     cfg = EmbedConfig()
     emb = {b: Embedder(dataclasses.replace(cfg, batching=b), progress=False) for b in BATCHINGS}
-    wins = [w for t in texts for w in emb["model"].windows(t)]
-    lengths = np.array([n + 2 for _, n in wins])  # + [CLS] and [SEP]
-    # the order sentence-transformers' encode uses (characters, longest first)
-    char_order = np.argsort([-len(w) for w, _ in wins])
-    orders = {"model": char_order, "token-sorted": np.argsort(-lengths, kind="stable")}
+    plan = emb["model"].plan(texts)
+    wins = plan.windows
+    lengths = plan.lengths + 2  # + [CLS] and [SEP]
+    # the window order of each batching's batches, as the embedder makes them
+    orders = {b: np.concatenate(emb[b].batches(plan)) for b in BATCHINGS}
     emb["model"].encode(texts[:8])  # warm-up: first batches pay one-off costs
     flops = minilm_flops(lengths)
     best = {b: float("inf") for b in BATCHINGS}
