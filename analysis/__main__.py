@@ -85,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--embed-in-process",
         action="store_true",
-        help="embed in this process instead of forked workers that run while the clustering "
-        "code loads (same vectors, a few seconds slower)",
+        help="embed (and save figures) in this process instead of forked workers that run "
+        "while the clustering code loads (same vectors and files, a few seconds slower)",
     )
     sw = sub.add_parser(
         "sweep",

@@ -18,6 +18,7 @@ import functools
 import json
 import os
 import re
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -666,6 +667,7 @@ def _leader_main(
         ]
         ctx = mp.get_context("fork")
         counter, done = ctx.Value("q", 0), ctx.Value("q", 0)
+        started = time.perf_counter()  # the encoding alone, forks included (benchmarks)
         followers = []
         for k in range(1, n_workers):
             recv, send = ctx.Pipe(duplex=False)
@@ -701,6 +703,7 @@ def _leader_main(
                     raise EmbeddingWorkerError(payload)
                 vecs.update(payload)
                 proc.join()
+        encode_seconds = time.perf_counter() - started
         out = []
         for j, plan in enumerate(plans):
             if plan is None:
@@ -710,7 +713,7 @@ def _leader_main(
             rows = np.concatenate([tasks[t][1] for t in mine])
             # the parent pools; it needs the plan, and never the window texts
             out.append((rows, np.concatenate([vecs[t] for t in mine]), replace(plan, windows=[])))
-        conn.send(("ok", out))
+        conn.send(("ok", (out, encode_seconds)))
     except BaseException as e:  # every failure, Ctrl-C included, goes back to the parent
         kind = "model" if isinstance(e, ModelError) else "error"
         msg = str(e) if kind == "model" or isinstance(e, EmbeddingWorkerError) else None
@@ -776,6 +779,8 @@ class ShardedEncoder:
         if workers < 0:
             raise ValueError(f"workers={workers}: expected 0 (one per core) or more")
         self.n = workers or usable_cores()
+        #: seconds the workers spent encoding (set by `wait`; model loading not included)
+        self.encode_seconds: float | None = None
         self._jobs = [list(t) for t in jobs]
         bars = [progress] * len(jobs) if isinstance(progress, bool) else list(progress)
         # fork: the worker inherits numpy, pandas and this package already imported (spawn
@@ -819,7 +824,8 @@ class ShardedEncoder:
             raise
         self._process.join()  # it has sent everything and is exiting
         self._conn.close()
-        return [self._job_encoder(j, payload[j]) for j in range(len(self._jobs))]
+        results, self.encode_seconds = payload
+        return [self._job_encoder(j, results[j]) for j in range(len(self._jobs))]
 
     def _job_encoder(self, j: int, result: Any) -> Encoder:
         texts = self._jobs[j]

@@ -218,9 +218,11 @@ def run(
 ) -> RunResult:
     """Run the analysis end to end; returns the tables it wrote.
 
-    `worker`: when something must be embedded, embed in forked processes while this one loads
-    the clustering and figure code (see `analysis.embed.ShardedEncoder`); False embeds in this
-    process. The vectors are bit-identical either way.
+    `worker`: use forked processes where the platform has them. When something must be
+    embedded, embed in them while this one loads the clustering and figure code (see
+    `analysis.embed.ShardedEncoder`), and save the theme map's PNG in one while this process
+    writes the other figures. False does everything in this process. The vectors and files
+    are bit-identical either way (tests/test_pipeline.py).
     """
     cfg = config_for(raw_dir, output_dir, figures_dir, model, seed, min_cluster_size, config)
     out = cfg.processed_dir
@@ -324,7 +326,7 @@ def run(
         from .figures import write_run_figures
 
         with timer.stage("figures"):
-            write_run_figures(papers, themes, cfg.figures_dir)
+            write_run_figures(papers, themes, cfg.figures_dir, fork=worker)
 
     n_out = int((papers["theme_id"] < 0).sum())
     say(

@@ -180,9 +180,10 @@ def c_tf_idf_keywords(
     idf = np.log1p(avg_words / np.maximum(counts.sum(0), 1))
     weights = tf * idf
     out = []
+    alphabetical = np.argsort(np.argsort(vocab, kind="stable"), kind="stable")
     for row in weights:
         # stable order: weight, then alphabetical, so ties never depend on hashing
-        order = sorted(range(len(vocab)), key=lambda j: (-row[j], vocab[j]))
+        order = np.lexsort((alphabetical, -row))
         words: list[str] = []
         for j in order:
             w = vocab[j]

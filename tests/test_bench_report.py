@@ -79,3 +79,34 @@ def test_peak_is_the_better_of_two_measurements(res: dict):
     assert "fp32 150 GFLOP/s (n=2048; the better of 84, 150 measured at the start" in md
     share = r["throughput"]["model"]["gflops"] / 150.2
     assert f"**{share:.0%}**" in md  # shares are of the better peak
+
+
+def _with_workers(res: dict, gflops: float, identical: bool = True) -> dict:
+    r = copy.deepcopy(res)
+    r["peak"]["fp32_gflops"] = 150.0
+    r["throughput"]["model"]["gflops"] = 84.0
+    r["throughput"]["workers"] = {
+        **r["throughput"]["model"],
+        "gflops": gflops,
+        "workers": 2,
+        "identical": identical,
+    }
+    return r
+
+
+def test_throughput_verdict_is_on_the_workers_a_run_uses(res: dict):
+    md = report(_with_workers(res, 96.0))
+    assert "| model, 2 worker processes of 1 thread (what a run uses) |" in md
+    assert "(what a run uses)): 64% of the fp32 peak (target >= 60%: met)" in md
+    assert "**bit-identical**" in md
+    md = report(_with_workers(res, 84.0, identical=False))
+    assert "56% of the fp32 peak (target >= 60%: **missed**" in md
+    assert "**not identical** (a bug)" in md
+
+
+def test_without_the_workers_row_the_verdict_is_on_the_in_process_embedder(res: dict):
+    r = _with_workers(res, 96.0)
+    del r["throughput"]["workers"]
+    md = report(r)
+    assert "worker processes of 1 thread" not in md
+    assert "(model, one process, 2 threads): 56% of the fp32 peak (target >= 60%: **missed**" in md

@@ -138,6 +138,9 @@ def test_deterministic_across_runs_thread_counts_and_worker(run_a: Path, run_b: 
     assert (run_a / "broad_themes.csv").read_bytes() == (run_b / "broad_themes.csv").read_bytes()
     pa, pb = pd.read_parquet(run_a / "papers.parquet"), pd.read_parquet(run_b / "papers.parquet")
     pd.testing.assert_frame_equal(pa, pb)
+    # run_a saved the theme map's PNG in a forked process, run_b everything in-process
+    for name in ("theme_map.png", "theme_map.svg", "theme_sizes.png", "paper_map.html"):
+        assert (run_a / "figures" / name).read_bytes() == (run_b / "figures" / name).read_bytes()
 
 
 def test_warm_rerun_reuses_cache_and_is_identical(run_a: Path, tmp_path: Path):

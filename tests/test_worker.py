@@ -88,7 +88,9 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_workers_share_the_batches_and_pool_in_the_parent(fake: Path):
     texts = [f"text {i}" for i in range(40)]
     enc = E.ShardedEncoder([texts, []], EmbedConfig(), workers=2, progress=False)
+    assert enc.encode_seconds is None
     papers, empty = enc.wait()
+    assert enc.encode_seconds is not None and enc.encode_seconds > 0
     vecs, nwin, ntok = papers(["text 7", "text 0"])  # any subset, any order
     want = _window_vecs([7, 0])
     np.testing.assert_allclose(vecs, want / np.linalg.norm(want, axis=1, keepdims=True))
