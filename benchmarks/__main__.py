@@ -660,29 +660,29 @@ def report(res: dict) -> str:
         f"{th.get('batch_size', EmbedConfig().batch_size)}. FLOPs are counted for "
         "the real, unpadded window lengths (target >= 60% of the fp32 matmul peak).",
         "",
-        "| batching | seconds | docs/s | tokens/s | GFLOP/s | of fp32 peak | padding |",
+        "| batching, processes | seconds | docs/s | tokens/s | GFLOP/s | of fp32 peak | padding |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     names = {b: f"{b}, one process, {pk['threads']} threads" for b in BATCHINGS}
     if WORKERS in th:
         names[WORKERS] = (
-            f"{DEFAULT_BATCHING}, {th[WORKERS]['workers']} worker processes of 1 thread "
-            "(what a run uses)"
+            f"{DEFAULT_BATCHING}, {th[WORKERS]['workers']} worker processes of 1 thread"
         )
+    used = WORKERS if WORKERS in th else DEFAULT_BATCHING
     for b, name in names.items():
         t = th[b]
         lines.append(
-            f"| {name} | {t['seconds']:.1f} | "
+            f"| {name}{' (what a run uses)' if b == WORKERS else ''} | {t['seconds']:.1f} | "
             f"{t['docs_per_s']:.1f} | {t['tokens_per_s']:,.0f} | {t['gflops']:.0f} | "
             f"**{t['gflops'] / pk['fp32_gflops']:.0%}** | {t['padding']:.1%} |"
         )
     v = th["vectors"]
     faster = min(BATCHINGS, key=lambda b: th[b]["seconds"])
-    used = WORKERS if WORKERS in th else DEFAULT_BATCHING
     share = th[used]["gflops"] / pk["fp32_gflops"]
     lines += [
         "",
-        f"- the embedding of a run ({names[used]}): {share:.0%} of the fp32 peak "
+        f"- a run's embedding{'' if used == WORKERS else ', measured in one process'} "
+        f"({names[used]}): {share:.0%} of the fp32 peak "
         f"(target >= 60%: {_verdict(share >= 0.6)})",
     ]
     if WORKERS in th:

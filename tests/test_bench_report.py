@@ -97,7 +97,8 @@ def _with_workers(res: dict, gflops: float, identical: bool = True) -> dict:
 def test_throughput_verdict_is_on_the_workers_a_run_uses(res: dict):
     md = report(_with_workers(res, 96.0))
     assert "| model, 2 worker processes of 1 thread (what a run uses) |" in md
-    assert "(what a run uses)): 64% of the fp32 peak (target >= 60%: met)" in md
+    assert "a run's embedding (model, 2 worker processes of 1 thread): 64% of the fp32" in md
+    assert "64% of the fp32 peak (target >= 60%: met)" in md
     assert "**bit-identical**" in md
     md = report(_with_workers(res, 84.0, identical=False))
     assert "56% of the fp32 peak (target >= 60%: **missed**" in md
@@ -109,4 +110,6 @@ def test_without_the_workers_row_the_verdict_is_on_the_in_process_embedder(res: 
     del r["throughput"]["workers"]
     md = report(r)
     assert "worker processes of 1 thread" not in md
+    assert "(what a run uses)" not in md
+    assert "a run's embedding, measured in one process (model, one process" in md
     assert "(model, one process, 2 threads): 56% of the fp32 peak (target >= 60%: **missed**" in md
