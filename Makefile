@@ -12,6 +12,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PYTHONHASHSEED := 0
+# The same bits on every machine: CPU-independent code paths in numpy, numba and OpenBLAS,
+# read when each is first imported (analysis/numerics.py PORTABLE_ENV; a test keeps the two equal).
+export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
+export NUMBA_CPU_NAME := generic
+export OPENBLAS_CORETYPE := Haswell
+PORTABLE := NPY_DISABLE_CPU_FEATURES NUMBA_CPU_NAME OPENBLAS_CORETYPE
 
 .PHONY: help all install run test lint lab notebooks bench clean
 
@@ -19,11 +25,12 @@ help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
-	$(PY) -m ipykernel install --sys-prefix --name analysis --display-name "Python (analysis)" >/dev/null
+	$(PY) -m pip install --quiet -e '.[dev]' -c constraints.txt 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m ipykernel install --sys-prefix --name analysis --display-name "Python (analysis)" \
+	  $(foreach v,$(PORTABLE),--env $(v) "$($(v))") >/dev/null
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the package with its dev tools
@@ -51,7 +58,7 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(STAMP) ## Benchmarks: writes benchmarks/results.md (about an hour; never in `make test`)
-	$(PY) -m pip install --quiet -e '.[peer]' 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m pip install --quiet -e '.[peer]' -c constraints.txt 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
 	$(PY) -m benchmarks
 
 clean: ## Remove regenerated outputs (data/processed, caches); keeps .venv

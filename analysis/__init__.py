@@ -4,8 +4,13 @@ Load the dumps (`load_papers`), embed every abstract in full, cluster into named
 draw the figures; `python -m analysis run` does it all and writes `data/processed/`.
 """
 
-from .config import DEFAULT, PROJ_ROOT, Config
-from .load import (
+# Before anything imports numpy: its CPU dispatch (and numba's, OpenBLAS') is read at import.
+from .numerics import apply_portable_env, warn_if_not_portable
+
+apply_portable_env()
+
+from .config import DEFAULT, PROJ_ROOT, Config  # noqa: E402
+from .load import (  # noqa: E402
     CorpusFormatError,
     DumpFormatError,
     DumpWarning,
@@ -15,7 +20,9 @@ from .load import (
     read_dump,
     write_dump,
 )
-from .search import assign, search, similar
+from .search import assign, search, similar  # noqa: E402
+
+warn_if_not_portable()
 
 __all__ = [
     "DEFAULT",

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .config import BATCHINGS, DEFAULT
+from .config import BATCHINGS, DEFAULT, PRECISIONS
 
 
 def _non_negative(text: str) -> int:
@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT.embed.batching,
         help="how windows are batched for the model; see EmbedConfig.batching "
         "(default: %(default)s)",
+    )
+    run.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=DEFAULT.embed.precision,
+        help="what the transformer computes in: float64 gives the same vectors and themes on "
+        "every machine, float32 is about 2x faster but its last bits (and so its themes) depend "
+        "on the CPU; see EmbedConfig.precision (default: %(default)s)",
     )
     run.add_argument(
         "--seed",
@@ -163,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
             worker=not args.embed_in_process,
             config=DEFAULT.replace(
                 embed=dataclasses.replace(
-                    DEFAULT.embed, batching=args.batching, workers=args.workers
+                    DEFAULT.embed,
+                    batching=args.batching,
+                    workers=args.workers,
+                    precision=args.precision,
                 )
             ),
         )

@@ -48,6 +48,8 @@ class LoadConfig:
 
 #: How windows are grouped into batches (see `analysis.embed.Embedder.batches`).
 BATCHINGS = ("model", "token-sorted")
+#: What the transformer computes in (see `EmbedConfig.precision`).
+PRECISIONS = ("float64", "float32")
 
 
 @dataclass(frozen=True)
@@ -61,19 +63,24 @@ class EmbedConfig:
     window_tokens: int = 250
     #: Windows per batch; 8-16 is fastest on 2 CPU cores.
     batch_size: int = 16
-    #: "model": sentence-transformers' own batching (sorted by characters, 11-14% padding here).
-    #: "token-sorted": batches of similar token counts (~1% padding, ~15% faster here). Both
-    #: embed every token; batch shapes move the last bits of the vectors (max 1e-7), which is
-    #: enough to move UMAP + HDBSCAN themes (see benchmarks/results.md): on token-sorted vectors
-    #: a speculative-decoding paper leaves the decoding themes, so the default stays "model".
-    #: Part of the cache key.
-    batching: str = "model"
+    #: "float64": the transformer runs in float64 and the pooled vectors are rounded to float32
+    #: once, at the end. They come out bit-identical whatever the CPU's kernels, batch shapes
+    #: and thread counts (float64 rounding differs in the last of 53 bits, far below float32's
+    #: 24), so themes are the same on every machine (`analysis.numerics`). About 2x the time of
+    #: "float32", whose vectors differ in their last bits from one CPU (or batching) to
+    #: another: enough to move UMAP + HDBSCAN themes. Part of the cache key.
+    precision: str = "float64"
+    #: "model": sentence-transformers' own batching (sorted by characters, 11-14% padding here;
+    #: ties in an order that depends on numpy's sort kernel). "token-sorted": batches of similar
+    #: token counts in a stable order (~1% padding, faster). Both embed every token; in float64
+    #: both give the same vectors. Part of the cache key.
+    batching: str = "token-sorted"
     #: Worker processes for a run's embedding (`analysis.embed.ShardedEncoder`); 0 = one per
     #: usable core. Not part of the cache key: the vectors do not depend on it (tested).
     workers: int = 0
-    #: Run the transformer in bfloat16 autocast. Only fast on CPUs with AVX-512 BF16 or AMX;
-    #: without them a bf16 matmul crawls (0.3 GFLOP/s measured on an AVX2-only CPU). fp32 is
-    #: the reference and the default.
+    #: Run the transformer in bfloat16 autocast (with precision "float32" only). Only fast on
+    #: CPUs with AVX-512 BF16 or AMX; without them a bf16 matmul crawls (0.3 GFLOP/s measured
+    #: on an AVX2-only CPU). Off by default.
     bf16: bool = False
     #: Embed only what fits one window, as a plain `encode` does. Only for measuring what
     #: truncation would change; the analysis never uses it.
@@ -85,11 +92,11 @@ class ClusterConfig:
     """UMAP + HDBSCAN. Defaults chosen by `analysis.cluster.sweep` (see README)."""
 
     seed: int = 42
-    n_neighbors: int = 10
-    n_components: int = 5
+    n_neighbors: int = 15
+    n_components: int = 10
     min_dist: float = 0.0
-    min_cluster_size: int = 8
-    min_samples: int = 4
+    min_cluster_size: int = 10
+    min_samples: int = 2
     cluster_selection_method: str = "eom"
     #: The 2-D map uses its own UMAP with a larger min_dist so points do not pile up.
     map_min_dist: float = 0.1

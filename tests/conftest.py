@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Imported first: sets the portable numerics environment (analysis.numerics) for this process,
+# before anything imports numpy, and for every subprocess and notebook kernel started from it.
+import analysis  # noqa: F401
 from analysis.config import PROJ_ROOT
 
 

@@ -82,12 +82,13 @@ def test_matched_themes_loses_merged_split_and_dissolved_themes():
 
 
 def test_sweep_reports_every_metric(X: np.ndarray):
+    c = ClusterConfig()  # the default setting alone
     grid = {
-        "n_neighbors": [10],
-        "n_components": [5],
-        "min_cluster_size": [8],
-        "min_samples": [4],
-        "cluster_selection_method": ["eom"],
+        "n_neighbors": [c.n_neighbors],
+        "n_components": [c.n_components],
+        "min_cluster_size": [c.min_cluster_size],
+        "min_samples": [c.min_samples],
+        "cluster_selection_method": [c.cluster_selection_method],
     }
     df = sweep(X, grid=grid, seeds=(0, 1), progress=False)
     assert len(df) == 1

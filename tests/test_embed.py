@@ -195,7 +195,7 @@ def test_local_model_folder_is_accepted():
 def test_token_sorted_batching_keeps_rows_in_order():
     """Same tokens, other batch shapes: vectors agree to float noise, row for row."""
     texts = [*SMALL, LONG, *E.paper_texts(load_papers())[:9]]
-    model = E.Embedder(EmbedConfig(), progress=False)
+    model = E.Embedder(EmbedConfig(batching="model"), progress=False)
     ref = model.encode(texts)
     fast = E.Embedder(EmbedConfig(batching="token-sorted", batch_size=4), progress=False)
     got = fast.encode(texts)
@@ -223,7 +223,7 @@ def test_model_batching_is_sentence_transformers_encode_bit_for_bit():
     """One call per batch, in our own batch order, gives exactly what one `encode` call gives:
     what lets workers split the batches between them."""
     texts = E.paper_texts(load_papers())[:20]
-    emb = E.Embedder(EmbedConfig(batch_size=8), progress=False)
+    emb = E.Embedder(EmbedConfig(batching="model", batch_size=8), progress=False)
     plan = emb.plan(texts)
     ref = emb.model.encode(
         plan.windows, batch_size=8, convert_to_numpy=True, normalize_embeddings=False

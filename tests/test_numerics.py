@@ -1,0 +1,139 @@
+"""Portable numerics: the environment that pins CPU-independent code paths, and float64
+embeddings that do not depend on batch shapes or thread counts."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from analysis import embed as E
+from analysis.config import PROJ_ROOT, EmbedConfig
+from analysis.load import load_papers
+from analysis.numerics import PORTABLE_ENV, portability_problems
+
+
+def test_makefile_exports_exactly_the_portable_env():
+    """make, its Jupyter kernel and CI get the variables the package checks for."""
+    text = (PROJ_ROOT / "Makefile").read_text()
+    exported = dict(re.findall(r"^export (\w+) := (.*)$", text, flags=re.M))
+    assert {k: exported.get(k) for k in PORTABLE_ENV} == PORTABLE_ENV
+    listed = re.search(r"^PORTABLE := (.*)$", text, flags=re.M)
+    assert listed is not None and set(listed.group(1).split()) == set(PORTABLE_ENV)
+
+
+def test_this_process_is_portable():
+    # the test suite runs with the portable environment (make test, or conftest's defaults)
+    assert portability_problems() == []
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    assert not __cpu_features__.get("X86_V4", False)
+
+
+def _child(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PORTABLE_ENV}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=PROJ_ROOT,
+        env={**clean, **env},
+        timeout=120,
+    )
+
+
+def test_import_analysis_first_sets_the_env_itself():
+    res = _child(
+        "import warnings; warnings.simplefilter('error'); import analysis, os; "
+        "from analysis.numerics import PORTABLE_ENV as P; "
+        "print(all(os.environ[k] == v for k, v in P.items()))",
+        {},
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "True"
+
+
+def test_numpy_imported_first_with_other_paths_warns():
+    res = _child(
+        "import numpy, warnings\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import analysis\n"
+        "print([str(x.message) for x in w if x.category.__name__ == 'NumericsWarning'])",
+        {"NPY_DISABLE_CPU_FEATURES": ""},
+    )
+    assert res.returncode == 0, res.stderr
+    assert "NPY_DISABLE_CPU_FEATURES=''" in res.stdout, res.stdout
+
+
+def test_float64_vectors_do_not_depend_on_batching_batch_size_or_threads(tmp_path):
+    """What makes them portable: float64 rounding noise never reaches float32's bits."""
+    texts = E.paper_texts(load_papers())[:12]
+    ref = E.Embedder(EmbedConfig(batching="model", batch_size=16), progress=False).encode(texts)
+    assert ref.dtype == np.float32
+    got = E.Embedder(EmbedConfig(batching="token-sorted", batch_size=3), progress=False).encode(
+        texts
+    )
+    assert np.array_equal(got, ref)
+    code = (
+        "import numpy as np, torch; torch.set_num_threads(1)\n"
+        "from analysis import embed as E; from analysis.config import EmbedConfig\n"
+        "from analysis.load import load_papers\n"
+        "t = E.paper_texts(load_papers())[:12]\n"
+        f"np.save({str(tmp_path / 'v.npy')!r}, "
+        "E.Embedder(EmbedConfig(batch_size=5), progress=False).encode(t))"
+    )
+    one_thread = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJ_ROOT, timeout=300
+    )
+    assert one_thread.returncode == 0, one_thread.stderr[-500:]
+    assert np.array_equal(np.load(tmp_path / "v.npy"), ref)
+
+
+def test_float32_is_opt_in_and_keyed_apart():
+    ident = E.resolve_model(None)
+    assert EmbedConfig().precision == "float64"
+    k64 = E.cache_key(ident, EmbedConfig())
+    k32 = E.cache_key(ident, EmbedConfig(precision="float32"))
+    assert k64 != k32
+    with pytest.raises(ValueError, match=r"precision='float16'.*'float64', 'float32'"):
+        E.Embedder(EmbedConfig(precision="float16"), progress=False)
+    with pytest.raises(ValueError, match="bf16 needs precision='float32'"):
+        E.Embedder(EmbedConfig(bf16=True), progress=False)
+
+
+def test_float64_vectors_do_not_depend_on_the_cpu_kernels(tmp_path):
+    """torch's AVX2 kernels and MKL's SSE2 branch stand in for another CPU: in float64 they
+    give the same float32 vectors as this machine's own kernels; in float32 they do not."""
+    code = (
+        "import sys, numpy as np\n"
+        "from analysis import embed as E; from analysis.config import EmbedConfig\n"
+        "from analysis.load import load_papers\n"
+        "t = E.paper_texts(load_papers())[:6]\n"
+        "np.save(sys.argv[1], E.Embedder(EmbedConfig(precision=sys.argv[2]), "
+        "progress=False).encode(t))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "MKL_CBWR")}
+    other = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
+    got = {}
+    for name, env in (("own", {}), ("other", other)):
+        for precision in ("float64", "float32"):
+            path = tmp_path / f"{name}-{precision}.npy"
+            res = subprocess.run(
+                [sys.executable, "-c", code, str(path), precision],
+                capture_output=True,
+                text=True,
+                cwd=PROJ_ROOT,
+                env={**clean, **env},
+                timeout=300,
+            )
+            assert res.returncode == 0, res.stderr[-500:]
+            got[name, precision] = np.load(path)
+    assert np.array_equal(got["own", "float64"], got["other", "float64"])
+    # the check has teeth: the same swap moves float32 vectors (by float noise only)
+    assert not np.array_equal(got["own", "float32"], got["other", "float32"])
+    assert np.abs(got["own", "float32"] - got["other", "float32"]).max() < 1e-5
