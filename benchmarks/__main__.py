@@ -291,6 +291,9 @@ def embedding_throughput(texts: list[str], repeat: int = 2) -> dict:
         "tokens": int(lengths.sum()),
         "batch_size": cfg.batch_size,
         "repeat": repeat,
+        # what these rows embed in and how (older results: float32 and "model", then the default)
+        "precision": cfg.precision,
+        "default_batching": cfg.batching,
     }
     for b in (*BATCHINGS, WORKERS):
         if b not in vecs:
@@ -536,8 +539,10 @@ def decoding_text(check: dict | None) -> str:
     parts = []
     for b, c in check.items():
         where = "; ".join(f"*{t}* in {n}" for t, n in c["elsewhere"].items())
-        how = f"with `{b}` batching" if b in BATCHINGS else (
-            "in a default run" if b == "default" else f"with `{b}`"
+        how = (
+            f"with `{b}` batching"
+            if b in BATCHINGS
+            else ("in a default run" if b == "default" else f"with `{b}`")
         )
         parts.append(
             f"{how} {c['in_decoding_themes']} of {c['of']} sit in themes named for decoding"
@@ -699,15 +704,17 @@ def report(res: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     names = {b: f"{b}, one process, {pk['threads']} threads" for b in BATCHINGS}
+    batching = th.get("default_batching", "model")
     if WORKERS in th:
-        names[WORKERS] = (
-            f"{DEFAULT_BATCHING}, {th[WORKERS]['workers']} worker processes of 1 thread"
-        )
-    used = WORKERS if WORKERS in th else DEFAULT_BATCHING
+        names[WORKERS] = f"{batching}, {th[WORKERS]['workers']} worker processes of 1 thread"
+    used = WORKERS if WORKERS in th else batching
+    # until float64 became the default, these rows measured a run's own embedding
+    as_run = th.get("precision", EmbedConfig().precision) == EmbedConfig().precision
+    tag = " (what a run uses)" if as_run else f" (how a run splits the work; {th['precision']})"
     for b, name in names.items():
         t = th[b]
         lines.append(
-            f"| {name}{' (what a run uses)' if b == WORKERS else ''} | {t['seconds']:.1f} | "
+            f"| {name}{tag if b == WORKERS else ''} | {t['seconds']:.1f} | "
             f"{t['docs_per_s']:.1f} | {t['tokens_per_s']:,.0f} | {t['gflops']:.0f} | "
             f"**{t['gflops'] / pk['fp32_gflops']:.0%}** | {t['padding']:.1%} |"
         )
@@ -716,7 +723,9 @@ def report(res: dict) -> str:
     share = th[used]["gflops"] / pk["fp32_gflops"]
     lines += [
         "",
-        f"- a run's embedding{'' if used == WORKERS else ', measured in one process'} "
+        "- "
+        + ("a run's embedding" if as_run else f"embedding in {th['precision']}")
+        + f"{'' if used == WORKERS else ', measured in one process'} "
         f"({names[used]}): {share:.0%} of the fp32 peak "
         f"(target >= 60%: {_verdict(share >= 0.6)})",
     ]

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from benchmarks.__main__ import DEFAULT_BATCHING, RAW_JSON, report
+from benchmarks.__main__ import RAW_JSON, report
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +84,9 @@ def test_peak_is_the_better_of_two_measurements(res: dict):
 def _with_workers(res: dict, gflops: float, identical: bool = True) -> dict:
     r = copy.deepcopy(res)
     r["peak"]["fp32_gflops"] = 150.0
-    r["throughput"][DEFAULT_BATCHING]["gflops"] = 84.0
+    r["throughput"]["model"]["gflops"] = 84.0
     r["throughput"]["workers"] = {
-        **r["throughput"][DEFAULT_BATCHING],
+        **r["throughput"]["model"],
         "gflops": gflops,
         "workers": 2,
         "identical": identical,
@@ -96,11 +96,8 @@ def _with_workers(res: dict, gflops: float, identical: bool = True) -> dict:
 
 def test_throughput_verdict_is_on_the_workers_a_run_uses(res: dict):
     md = report(_with_workers(res, 96.0))
-    assert f"| {DEFAULT_BATCHING}, 2 worker processes of 1 thread (what a run uses) |" in md
-    assert (
-        f"a run's embedding ({DEFAULT_BATCHING}, 2 worker processes of 1 thread): 64% of the fp32"
-        in md
-    )
+    assert "| model, 2 worker processes of 1 thread (what a run uses) |" in md
+    assert "a run's embedding (model, 2 worker processes of 1 thread): 64% of the fp32" in md
     assert "64% of the fp32 peak (target >= 60%: met)" in md
     assert "**bit-identical**" in md
     md = report(_with_workers(res, 84.0, identical=False))
@@ -114,11 +111,8 @@ def test_without_the_workers_row_the_verdict_is_on_the_in_process_embedder(res: 
     md = report(r)
     assert "worker processes of 1 thread" not in md
     assert "(what a run uses)" not in md
-    assert f"a run's embedding, measured in one process ({DEFAULT_BATCHING}, one process" in md
-    assert (
-        f"({DEFAULT_BATCHING}, one process, 2 threads): 56% of the fp32 peak "
-        "(target >= 60%: **missed**"
-    ) in md
+    assert "a run's embedding, measured in one process (model, one process" in md
+    assert "(model, one process, 2 threads): 56% of the fp32 peak (target >= 60%: **missed**" in md
 
 
 def test_first_run_row_reports_the_one_off_compile_it_measured(res: dict):
@@ -133,3 +127,14 @@ def test_first_run_row_reports_the_one_off_compile_it_measured(res: dict):
     md = report(r)
     assert "first run on a new machine" not in md
     assert "only the very first run on a machine compiles it." in md
+
+
+def test_float32_throughput_is_not_called_what_a_run_uses(res: dict):
+    """Since runs embed in float64, the throughput rows measure the float32 kernels."""
+    r = _with_workers(res, 96.0)
+    r["throughput"]["precision"], r["throughput"]["default_batching"] = "float32", "token-sorted"
+    md = report(r)
+    assert "(what a run uses)" not in md
+    row = "| token-sorted, 2 worker processes of 1 thread (how a run splits the work; float32) |"
+    assert row in md
+    assert "- embedding in float32 (token-sorted, 2 worker processes of 1 thread): 64% of" in md
