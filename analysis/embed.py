@@ -195,7 +195,7 @@ def cache_key(identity: ModelIdentity, config: EmbedConfig) -> str:
         f"precision={config.precision}",
         f"bf16={config.bf16}",
         f"truncate={config.truncate}",
-        # batch shapes move the last bits of a vector (and, through UMAP, the themes)
+        # in float32, batch shapes move the last bits of a vector (and, through UMAP, the themes)
         f"batching={config.batching},batch_size={config.batch_size}",
         "pool=token-weighted-mean,l2",
     )

@@ -72,6 +72,7 @@ def portability_problems() -> list[str]:
 
 
 def warn_if_not_portable() -> None:
+    """A `NumericsWarning` naming every `portability_problems()`, if there are any."""
     problems = portability_problems()
     if problems:
         warnings.warn(

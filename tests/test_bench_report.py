@@ -138,3 +138,15 @@ def test_float32_throughput_is_not_called_what_a_run_uses(res: dict):
     row = "| token-sorted, 2 worker processes of 1 thread (how a run splits the work; float32) |"
     assert row in md
     assert "- embedding in float32 (token-sorted, 2 worker processes of 1 thread): 64% of" in md
+
+
+def test_bf16_sentence_follows_the_measured_peaks(res: dict):
+    r = copy.deepcopy(res)
+    r["peak"]["fp32_gflops"], r["peak"]["bf16_gflops"] = 169.0, 1.2
+    assert "On this CPU bf16 is no shortcut: the measured bf16 matmul reaches 1.2 GFLOP/s" in (
+        report(r)
+    )
+    r["peak"]["fp32_gflops"], r["peak"]["bf16_gflops"] = 337.0, 2260.0
+    md = report(r)
+    assert "no shortcut" not in md
+    assert "a bf16 matmul reaches 2,260 GFLOP/s, 6.7x the fp32 337 GFLOP/s" in md
