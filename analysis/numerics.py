@@ -76,7 +76,7 @@ def warn_if_not_portable() -> None:
     problems = portability_problems()
     if problems:
         warnings.warn(
-            "CPU-specific numerics, so results may differ from other machines': "
+            "CPU-specific numerics (results may differ on other machines): "
             + "; ".join(problems)
             + ". Start Python through `make` or the 'Python (analysis)' kernel, or import "
             "analysis before numpy.",

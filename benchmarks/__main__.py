@@ -889,9 +889,12 @@ def beyond_one_machine(res: dict) -> list[str]:
         "would move to fast_hdbscan (parallel; not measured in this run).",
         "",
         "One condition comes first: another engine means other last bits, and the section "
-        "above shows that last bits move the themes. Before embedding moves, the themes have "
-        "to come from a consensus over several UMAP seeds (measured above), or every engine "
-        "change rewrites them.",
+        "above shows that last bits move the themes. A run here computes in float64 and rounds "
+        "to float32 once, which makes its vectors independent of the kernels (about twice the "
+        "float32 time measured above); an engine at scale would have to do the same (data-centre "
+        "GPUs run float64 at a fraction of their fp16 rate), or the themes would have to come "
+        "from a consensus over several UMAP seeds (measured above), or every engine change "
+        "rewrites them.",
         "",
         bf16_sentence(pk),
         "",
