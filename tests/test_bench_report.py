@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from analysis.config import EmbedConfig
 from benchmarks.__main__ import RAW_JSON, report
 
 
@@ -82,7 +83,11 @@ def test_peak_is_the_better_of_two_measurements(res: dict):
 
 
 def _with_workers(res: dict, gflops: float, identical: bool = True) -> dict:
+    """Throughput rows that measured a run's own embedding, batched "model" (as before
+    float64), whatever the committed results measured."""
     r = copy.deepcopy(res)
+    r["throughput"]["precision"] = EmbedConfig().precision
+    r["throughput"]["default_batching"] = "model"
     r["peak"]["fp32_gflops"] = 150.0
     r["throughput"]["model"]["gflops"] = 84.0
     r["throughput"]["workers"] = {
