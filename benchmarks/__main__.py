@@ -480,9 +480,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.redo_throughput:
         return redo_throughput()
 
-    from analysis.embed import paper_texts
-    from analysis.pipeline import ensure_artifacts
-
     # The runs' own numba cache, empty at the start (see `end_to_end`).
     numba_cache = tempfile.TemporaryDirectory(prefix="bench-numba-")
     ENV["NUMBA_CACHE_DIR"] = numba_cache.name
@@ -497,15 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         if res.get(k):
             print(f"{k}: best {res[k]['wall']:.1f} s of {res[k]['walls']}")
 
-    papers, _ = ensure_artifacts()
-    res["throughput"] = embedding_throughput(paper_texts(papers))
-    print("throughput:", res["throughput"])
-    # The peak again, next to the throughput runs: this shared machine's speed drifts, and
-    # one slow spell during the first measurement would inflate every share of the peak.
-    again = matmul_peak()["fp32_gflops"]
-    res["peak"]["fp32_runs"] = [res["peak"]["fp32_gflops"], again]
-    res["peak"]["fp32_gflops"] = max(res["peak"]["fp32_runs"])
-    print("matmul peak again:", again)
+    papers = throughput_and_peak(res)
 
     scale: dict[int, dict] = {}
     res["scale"] = scale
@@ -532,19 +521,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def redo_throughput() -> int:
-    """The throughput section measured again, with the peak next to it, into bench.json."""
+def throughput_and_peak(res: dict) -> pd.DataFrame:
+    """Measure the throughput section into `res`, then the fp32 peak again; the papers.
+
+    The peak again, next to the throughput runs: this shared machine's speed drifts, and one
+    slow spell during the run's first measurement would inflate every share of the peak.
+    """
     from analysis.embed import paper_texts
     from analysis.pipeline import ensure_artifacts
 
-    res = json.loads(RAW_JSON.read_text())
     papers, _ = ensure_artifacts()
-    res["throughput"] = {**embedding_throughput(paper_texts(papers)), "remeasured": True}
-    # the run's first peak (at its start) and one after these throughput runs, as in `main`
-    runs = [res["peak"].get("fp32_runs", [res["peak"]["fp32_gflops"]])[0]]
-    runs.append(matmul_peak()["fp32_gflops"])
+    res["throughput"] = embedding_throughput(paper_texts(papers))
+    print("throughput:", res["throughput"])
+    first = res["peak"].get("fp32_runs", [res["peak"]["fp32_gflops"]])[0]  # at the run's start
+    runs = [first, matmul_peak()["fp32_gflops"]]
     res["peak"].update(fp32_runs=runs, fp32_gflops=max(runs))
-    print("throughput:", res["throughput"], "peak:", runs)
+    print("matmul peak again:", runs[1])
+    return papers
+
+
+def redo_throughput() -> int:
+    """The throughput section measured again, with the peak next to it, into bench.json."""
+    res = json.loads(RAW_JSON.read_text())
+    throughput_and_peak(res)
+    res["throughput"]["remeasured"] = True
     save(res)
     return 0
 

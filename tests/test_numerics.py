@@ -46,6 +46,45 @@ def _child(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+KERNEL_VARS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
+EMBED_CHILD = (
+    "import sys, numpy as np, torch\n"
+    "from analysis import embed as E; from analysis.config import EmbedConfig\n"
+    "from analysis.load import load_papers\n"
+    "path, n, precision, batch_size, threads = sys.argv[1:]\n"
+    "if threads != '0': torch.set_num_threads(int(threads))\n"
+    "cfg = EmbedConfig(precision=precision, batch_size=int(batch_size))\n"
+    "np.save(path, E.Embedder(cfg, progress=False).encode(E.paper_texts(load_papers())[:int(n)]))"
+)
+
+
+def _embed_in_child(
+    path, n: int, precision: str = "float64", batch_size: int = 16, threads: int = 0, **env: str
+) -> np.ndarray:
+    """The first `n` papers' vectors, embedded in a fresh process. Its torch and MKL kernels
+    are the machine's own unless `env` picks others."""
+    inherited = {k: v for k, v in os.environ.items() if k not in KERNEL_VARS}
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            EMBED_CHILD,
+            str(path),
+            str(n),
+            precision,
+            str(batch_size),
+            str(threads),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJ_ROOT,
+        env={**inherited, **env},
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-500:]
+    return np.load(path)
+
+
 def test_import_analysis_first_sets_the_env_itself():
     res = _child(
         "import warnings; warnings.simplefilter('error'); import analysis, os; "
@@ -79,19 +118,8 @@ def test_float64_vectors_do_not_depend_on_batching_batch_size_or_threads(tmp_pat
         texts
     )
     assert np.array_equal(got, ref)
-    code = (
-        "import numpy as np, torch; torch.set_num_threads(1)\n"
-        "from analysis import embed as E; from analysis.config import EmbedConfig\n"
-        "from analysis.load import load_papers\n"
-        "t = E.paper_texts(load_papers())[:12]\n"
-        f"np.save({str(tmp_path / 'v.npy')!r}, "
-        "E.Embedder(EmbedConfig(batch_size=5), progress=False).encode(t))"
-    )
-    one_thread = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJ_ROOT, timeout=300
-    )
-    assert one_thread.returncode == 0, one_thread.stderr[-500:]
-    assert np.array_equal(np.load(tmp_path / "v.npy"), ref)
+    one_thread = _embed_in_child(tmp_path / "v.npy", 12, batch_size=5, threads=1)
+    assert np.array_equal(one_thread, ref)
 
 
 def test_float32_is_opt_in_and_keyed_apart():
@@ -109,30 +137,14 @@ def test_float32_is_opt_in_and_keyed_apart():
 def test_float64_vectors_do_not_depend_on_the_cpu_kernels(tmp_path):
     """torch's AVX2 kernels and MKL's SSE2 branch stand in for another CPU: in float64 they
     give the same float32 vectors as this machine's own kernels; in float32 they do not."""
-    code = (
-        "import sys, numpy as np\n"
-        "from analysis import embed as E; from analysis.config import EmbedConfig\n"
-        "from analysis.load import load_papers\n"
-        "t = E.paper_texts(load_papers())[:6]\n"
-        "np.save(sys.argv[1], E.Embedder(EmbedConfig(precision=sys.argv[2]), "
-        "progress=False).encode(t))"
-    )
-    clean = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "MKL_CBWR")}
     other = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
-    got = {}
-    for name, env in (("own", {}), ("other", other)):
-        for precision in ("float64", "float32"):
-            path = tmp_path / f"{name}-{precision}.npy"
-            res = subprocess.run(
-                [sys.executable, "-c", code, str(path), precision],
-                capture_output=True,
-                text=True,
-                cwd=PROJ_ROOT,
-                env={**clean, **env},
-                timeout=300,
-            )
-            assert res.returncode == 0, res.stderr[-500:]
-            got[name, precision] = np.load(path)
+    got = {
+        (name, precision): _embed_in_child(
+            tmp_path / f"{name}-{precision}.npy", 6, precision, **env
+        )
+        for name, env in (("own", {}), ("other", other))
+        for precision in ("float64", "float32")
+    }
     assert np.array_equal(got["own", "float64"], got["other", "float64"])
     # the check has teeth: the same swap moves float32 vectors (by float noise only)
     assert not np.array_equal(got["own", "float32"], got["other", "float32"])
