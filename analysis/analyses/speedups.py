@@ -11,7 +11,9 @@ import re
 
 import pandas as pd
 
-__all__ = ["METHOD_FAMILIES", "extract_speedups", "find_speedups", "method_family"]
+from ..text import sentences
+
+__all__ = ["FAMILY_ORDER", "METHOD_FAMILIES", "extract_speedups", "find_speedups", "method_family"]
 
 _NUM = r"\d+(?:\.\d+)?"
 # A factor: "2.7x", "4X", "2.44times" (LaTeX \times lost in the dump), "3 times".
@@ -69,6 +71,10 @@ METHOD_FAMILIES: list[tuple[str, str]] = [
 ]
 
 
+#: Every family in display order, "other" last.
+FAMILY_ORDER: list[str] = [name for name, _ in METHOD_FAMILIES] + ["other"]
+
+
 def method_family(title: str, abstract: str = "") -> str:
     """The decoding speed-up family of a paper: decided by its title when the title names one
     (an abstract mentions many methods, often only as baselines), else by its abstract."""
@@ -77,10 +83,6 @@ def method_family(title: str, abstract: str = "") -> str:
             if re.search(pattern, text, re.IGNORECASE):
                 return family
     return "other"
-
-
-def _sentences(text: str) -> list[str]:
-    return re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text)
 
 
 def find_speedups(sentence: str) -> list[dict]:
@@ -127,7 +129,7 @@ def extract_speedups(papers: pd.DataFrame) -> pd.DataFrame:
         papers["paper_id"], papers["title"], papers["abstract"], strict=True
     ):
         family = method_family(title, abstract)
-        for sent in _sentences(abstract):
+        for sent in sentences(abstract):
             for claim in find_speedups(sent):
                 rows.append(
                     {"paper_id": pid, "title": title, "family": family, **claim, "sentence": sent}

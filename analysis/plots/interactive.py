@@ -21,8 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .figures import OUTLIER_COLOR, OUTLIER_NAME, theme_colors
-from .io import write_text_atomic
+from ..config import OUTLIER_NAME
+from ..io import write_text_atomic
+from .maps import medoid
+from .style import OUTLIER_COLOR, theme_colors
 
 __all__ = ["interactive_map_html", "write_interactive_map"]
 
@@ -172,7 +174,7 @@ def interactive_map_html(papers: pd.DataFrame, themes: pd.DataFrame, title: str)
     # theme names at medoids
     for tid, name in groups[1:]:
         pts = papers.loc[papers["theme_id"] == tid, ["x", "y"]].to_numpy()
-        med = pts[np.argmin(((pts[:, None] - pts[None]) ** 2).sum(-1).sum(1))]
+        med = medoid(pts)
         fig.add_annotation(
             x=float(med[0]),
             y=float(med[1]),

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ThemeConfig
+from ..config import ThemeConfig
+from ..text import paper_texts
 
 __all__ = [
     "STOP_WORDS",
@@ -280,7 +281,7 @@ def theme_table(
     """
     cfg = config or ThemeConfig()
     k = len(centroids)
-    texts = (papers["title"] + ". " + papers["abstract"]).tolist()
+    texts = paper_texts(papers)
     docs = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == i) for i in range(k)]
     keywords, _ = c_tf_idf_keywords(docs, cfg.n_keywords)
     reps = representatives(vectors, labels, centroids, cfg.n_representatives)

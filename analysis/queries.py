@@ -5,10 +5,9 @@ refitting anything:
 
 - `search(query)`: cosine similarity between the query's embedding and every paper's;
 - `similar(paper_id)`: the same, from a paper's own stored embedding;
-- `assign(new papers)`: the **nearest theme centroid** by cosine similarity (not UMAP's
-  `transform`, which is stochastic and would need the fitted reducer pickled). A paper whose
-  best similarity is below `assign_threshold` (the 5th percentile of the corpus members'
-  similarity to their own theme) gets theme -1: nothing is close enough.
+- `assign(new papers)`: the saved `ThemeModel`'s `predict`: the nearest theme centroid by
+  cosine similarity, or -1 when it is less similar than the 5th percentile of the corpus
+  members' similarity to their own theme (nothing is close enough).
 
 New texts are embedded exactly like the corpus (full text, sentence windows, same model).
 """
@@ -19,11 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .config import DEFAULT, Config
+from .artifacts import load_theme_model, theme_vectors
+from .config import DEFAULT, OUTLIER_NAME, Config
+from .text import paper_texts, title_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .modeling import ThemeModel
 
 __all__ = ["ThemeIndex", "assign", "search", "similar"]
 
@@ -35,32 +40,25 @@ class ThemeIndex:
     papers: pd.DataFrame
     themes: pd.DataFrame
     vectors: np.ndarray
-    centroids: np.ndarray
-    assign_threshold: float
+    model: ThemeModel
     config: Config
 
     @classmethod
     def load(cls, config: Config = DEFAULT) -> ThemeIndex:
         """Load (building them first if missing or stale) the artifacts of a run."""
-        from .embed import embed_papers
-        from .pipeline import ensure_artifacts, load_theme_model
+        from .pipeline import ensure_artifacts
 
         papers, themes = ensure_artifacts(config)
-        out = config.processed_dir
-        model = load_theme_model(out)
-        # the cache holds every paper's vector: no model is loaded for this
-        vectors = embed_papers(papers, out / "embeddings.npz", config.embed, progress=False).vectors
         return cls(
             papers=papers,
             themes=themes,
-            vectors=vectors,
-            centroids=model["centroids"],
-            assign_threshold=float(model["assign_threshold"]),
+            vectors=theme_vectors(papers, config),  # the cache holds every paper's vector
+            model=load_theme_model(config.processed_dir),
             config=config,
         )
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        from .embed import embed_texts
+        from .embedding import embed_texts
 
         return embed_texts(list(texts), None, self.config.embed, progress=False).vectors
 
@@ -98,8 +96,7 @@ class ThemeIndex:
         chosen theme's centroid), `nearest_theme_id`/`nearest_theme_name` (always set) and
         `margin` (lead over the second-nearest theme).
         """
-        from .embed import paper_texts
-        from .load import read_dump
+        from .dataset import read_dump
 
         if isinstance(new, (str, Path)) and Path(new).suffix == ".txt" and Path(new).is_file():
             new = read_dump(new, self.config.load)
@@ -110,19 +107,19 @@ class ThemeIndex:
             titles = new["title"].tolist()
         else:
             texts = list(new)
-            titles = [t.split(". ", 1)[0] for t in texts]
+            titles = [title_of(t) for t in texts]
         vecs = self._embed(texts)
-        sims = vecs @ self.centroids.T
+        theme_id = self.model.predict(vecs)
+        sims = self.model.transform(vecs)
         order = np.argsort(-sims, axis=1, kind="stable")
         best, second = order[:, 0], order[:, 1] if sims.shape[1] > 1 else order[:, 0]
         conf = sims[np.arange(len(sims)), best]
-        theme_id = np.where(conf >= self.assign_threshold, best, -1)
         names = dict(zip(self.themes["theme_id"], self.themes["theme_name"], strict=True))
         return pd.DataFrame(
             {
                 "title": titles,
                 "theme_id": theme_id,
-                "theme_name": [names.get(int(t), "Unassigned (outlier)") for t in theme_id],
+                "theme_name": [names.get(int(t), OUTLIER_NAME) for t in theme_id],
                 "confidence": conf.astype(float).round(4),
                 "nearest_theme_id": best,
                 "nearest_theme_name": [names[int(t)] for t in best],

@@ -11,11 +11,15 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..text import paper_texts
+
 __all__ = [
     "ARCHITECTURES",
     "architecture_by",
     "architecture_mentions",
     "compression_kind",
+    "dump_label",
+    "dump_overlap_matrix",
     "dump_theme_lift",
     "dump_theme_mix",
     "theme_similarity",
@@ -34,7 +38,7 @@ ARCHITECTURES: dict[str, str] = {
 def architecture_mentions(papers: pd.DataFrame) -> pd.DataFrame:
     """Per paper, which layouts its title + abstract mention (booleans), and `explicit`: the
     layouts named outright ("encoder-decoder", "decoder-only", "encoder-only")."""
-    text = papers["title"] + ". " + papers["abstract"]
+    text = pd.Series(paper_texts(papers), index=papers.index)
     out = pd.DataFrame({"paper_id": papers["paper_id"], "title": papers["title"]})
     for name, pat in ARCHITECTURES.items():
         out[name] = text.str.contains(pat, regex=True, flags=re.IGNORECASE)
@@ -76,7 +80,7 @@ _DATA_COMPRESSION = (
 def compression_kind(papers: pd.DataFrame) -> pd.DataFrame:
     """Per paper: does it compress models (quantization, pruning, distillation, KV cache...) or
     data (image/video/audio codecs, neural representations), both, or neither."""
-    text = (papers["title"] + ". " + papers["abstract"]).str.lower()
+    text = pd.Series(paper_texts(papers), index=papers.index).str.lower()
     model = text.str.contains(_MODEL_COMPRESSION, regex=True)
     data = text.str.contains(_DATA_COMPRESSION, regex=True)
     # "lossless" alone also describes lossless *decoding* speed-ups: require compression nearby
@@ -158,3 +162,20 @@ def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[s
         f"- **Code:** {code} of {len(members)} abstracts link a repository{promised}.",
     ]
     return "\n".join(lines)
+
+
+def dump_label(dump: str, page_date: str | None = None) -> str:
+    """Short dump label: the file's numeric prefix and its page date ("000 · Jul 11")."""
+    head = dump.split("_", 1)[0]
+    return f"{head} · {page_date}" if page_date else head
+
+
+def dump_overlap_matrix(occurrences: pd.DataFrame) -> pd.DataFrame:
+    """Dump x dump counts of shared papers (diagonal: papers in the dump)."""
+    dates = occurrences.groupby("dump")["page_date"].first()
+    onehot = pd.crosstab(occurrences["paper_id"], occurrences["dump"]).clip(upper=1)
+    m = onehot.T @ onehot
+    labels = [dump_label(d, dates[d]) for d in m.index]
+    m.index, m.columns = labels, labels
+    m.index.name, m.columns.name = "dump", "dump"
+    return m

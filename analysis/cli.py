@@ -1,0 +1,211 @@
+"""The command line: `python -m analysis run` (the whole analysis, raw dumps to artifacts and
+figures) and `python -m analysis sweep`. Bad input ends in one line and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from .config import BATCHINGS, DEFAULT, ENGINES, PRECISIONS, Config
+from .dataset import load_papers
+
+
+def _non_negative(text: str) -> int:
+    n = int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Exploratory analysis of a trending-papers corpus.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser(
+        "run",
+        help="load -> embed -> cluster -> name themes -> write artifacts -> figures",
+        description=(
+            "Run the whole analysis. Reuses cached embeddings in the output folder when their "
+            "inputs (model, weights, texts, chunking) are unchanged."
+        ),
+    )
+    # Path defaults are shown relative to the project root: the absolute ones differ per clone.
+    run.add_argument(
+        "--raw-dir", type=Path, default=None, help="folder of dump files (default: data/raw)"
+    )
+    run.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where artifacts go (default: data/processed)",
+    )
+    run.add_argument(
+        "--figures-dir", type=Path, default=None, help="where figures go (default: figures)"
+    )
+    run.add_argument(
+        "--model",
+        default=None,
+        help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)",
+    )
+    run.add_argument(
+        "--batching",
+        choices=BATCHINGS,
+        default=DEFAULT.embed.batching,
+        help="how windows are batched for the model; see EmbedConfig.batching "
+        "(default: %(default)s)",
+    )
+    run.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=DEFAULT.embed.precision,
+        help="what the transformer computes in: float64 gives the same vectors and themes on "
+        "every machine, float32 is about 2x faster but its last bits (and so its themes) depend "
+        "on the CPU; see EmbedConfig.precision (default: %(default)s)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT.cluster.seed,
+        help="UMAP random seed (default: %(default)s)",
+    )
+    run.add_argument(
+        "--min-cluster-size",
+        type=int,
+        default=DEFAULT.cluster.min_cluster_size,
+        help="HDBSCAN min_cluster_size (default: %(default)s)",
+    )
+    run.add_argument(
+        "--skip-bad-dumps", action="store_true", help="skip unreadable dumps with a warning"
+    )
+    run.add_argument("--no-figures", action="store_true", help="skip figure generation")
+    run.add_argument("--force", action="store_true", help="recompute even if caches are current")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT.compute.engine,
+        help="where the transformer runs: in this process on all cores, or on Dask workers "
+        "(a LocalCluster of --workers single-threaded processes, or --scheduler's cluster); "
+        "the vectors are the same (default: %(default)s)",
+    )
+    run.add_argument(
+        "--workers",
+        type=_non_negative,
+        default=DEFAULT.compute.workers,
+        help="Dask LocalCluster worker processes; 0 = one per usable core (default: %(default)s)",
+    )
+    run.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="embed on an existing Dask cluster (its workers need this package installed); "
+        "implies --engine dask",
+    )
+    sw = sub.add_parser(
+        "sweep",
+        help="rerun the UMAP/HDBSCAN parameter sweep that chose the defaults",
+        description=(
+            "Score a grid of UMAP/HDBSCAN settings over several seeds (themes, outliers, "
+            "relative validity, silhouette, stability ARI); writes sweep.csv to the output folder."
+        ),
+    )
+    sw.add_argument(
+        "--raw-dir", type=Path, default=None, help="folder of dumps (default: data/raw)"
+    )
+    sw.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where sweep.csv goes (default: data/processed)",
+    )
+    sw.add_argument("--seeds", type=int, default=5, help="UMAP seeds per setting (default: 5)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def sweep_main(args: argparse.Namespace) -> int:
+    from .embedding import embed_papers
+    from .io import write_text_atomic
+    from .modeling import sweep
+
+    out = args.output_dir or DEFAULT.processed_dir
+    papers = load_papers(args.raw_dir or DEFAULT.raw_dir)
+    X = embed_papers(papers, out / "embeddings.npz", DEFAULT.embed, progress=not args.quiet).vectors
+    df = sweep(X, seeds=range(args.seeds), progress=not args.quiet)
+    write_text_atomic(out / "sweep.csv", df.to_csv(index=False, float_format="%.3f"))
+    print(df.head(15).to_string(index=False, float_format="%.3f"))
+    print(
+        f"{int(df['meets_targets'].sum())} of {len(df)} settings meet all targets; "
+        f"full table in {_rel(out / 'sweep.csv')}"
+    )
+    return 0
+
+
+def config_from_args(args: argparse.Namespace, base: Config = DEFAULT) -> Config:
+    """The run's Config: `base` with the command line's choices applied."""
+    return base.replace(
+        raw_dir=args.raw_dir or base.raw_dir,
+        processed_dir=args.output_dir or base.processed_dir,
+        figures_dir=args.figures_dir or base.figures_dir,
+        embed=dataclasses.replace(
+            base.embed, model=args.model, batching=args.batching, precision=args.precision
+        ),
+        cluster=dataclasses.replace(
+            base.cluster, seed=args.seed, min_cluster_size=args.min_cluster_size
+        ),
+        compute=dataclasses.replace(
+            base.compute,
+            engine="dask" if args.scheduler else args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        ),
+    )
+
+
+def _rel(path: Path) -> str:
+    from .config import PROJ_ROOT
+
+    try:
+        return str(path.resolve().relative_to(PROJ_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Imported here so that `--help` answers at once.
+    from .dataset import CorpusFormatError, DumpFormatError
+    from .pipeline import PipelineError, run
+
+    try:
+        if args.command == "sweep":
+            return sweep_main(args)
+        run(
+            config_from_args(args),
+            on_error="skip" if args.skip_bad_dumps else "raise",
+            figures=not args.no_figures,
+            force=args.force,
+            progress=not args.quiet,
+        )
+    except (DumpFormatError, CorpusFormatError, PipelineError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: every artifact written so far is complete", file=sys.stderr)
+        return 130
+    return 0
+
+
+def cli() -> NoReturn:
+    """The console entry point. Objects are frozen before exit: the interpreter's final garbage
+    collection of torch and transformers then takes 0.25 s instead of 2 s, and every artifact
+    is already written and closed."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)

@@ -1,0 +1,61 @@
+"""The two fitted steps: seeded cosine UMAP, then HDBSCAN on its output."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .numba_cache import enable_numba_cache
+
+__all__ = ["hdbscan_labels", "umap_reduce"]
+
+
+def umap_reduce(
+    X: np.ndarray,
+    n_components: int,
+    n_neighbors: int,
+    min_dist: float,
+    seed: int,
+    progress: bool = False,
+    exact_below: int = 4096,
+) -> np.ndarray:
+    """Seeded cosine UMAP (single-threaded by construction of a fixed random_state).
+
+    `progress` shows umap-learn's own epoch bar (minutes at 10k+ papers) without its log lines.
+    """
+    enable_numba_cache()
+    import umap
+
+    with warnings.catch_warnings():
+        # "n_jobs value 1 overridden to 1 by setting random_state": expected with a seed.
+        warnings.filterwarnings("ignore", message=".*n_jobs.*", category=UserWarning)
+        # pynndescent's NN-descent kernels use dynamic globals, so they stay uncached: harmless.
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+        reducer = umap.UMAP(
+            n_neighbors=n_neighbors,
+            n_components=n_components,
+            min_dist=min_dist,
+            metric="cosine",
+            random_state=seed,
+            n_jobs=1,
+            force_approximation_algorithm=len(X) >= exact_below,
+            tqdm_kwds={"disable": not progress, "desc": f"UMAP {n_components}-d epochs"},
+        )
+        return reducer.fit_transform(X).astype(np.float32)
+
+
+def hdbscan_labels(
+    Z: np.ndarray, min_cluster_size: int, min_samples: int | None, method: str
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """HDBSCAN labels, membership probabilities and relative validity (a fast DBCV)."""
+    import hdbscan
+
+    h = hdbscan.HDBSCAN(
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        cluster_selection_method=method,
+        gen_min_span_tree=True,
+    ).fit(Z)
+    validity = float(h.relative_validity_) if h.labels_.max() >= 0 else float("nan")
+    return h.labels_.copy(), h.probabilities_.astype(np.float32), validity
