@@ -19,7 +19,7 @@ export NUMBA_CPU_NAME := generic
 export OPENBLAS_CORETYPE := Haswell
 PORTABLE := NPY_DISABLE_CPU_FEATURES NUMBA_CPU_NAME OPENBLAS_CORETYPE
 
-.PHONY: help all install run test lint lab notebooks bench clean
+.PHONY: help all install run test quick lint lab notebooks bench clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -44,6 +44,10 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanit
 
 test: $(STAMP) lint ## Run every test: unit, data, pipeline, and nbval on the notebooks
 	$(PY) -m pytest tests notebooks $(NBVAL)
+
+quick: $(STAMP) ## The quick loop: lint and the tests not marked slow (no pipeline runs, no nbval)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest tests -m "not slow" -q
 
 notebooks: $(STAMP) ## Re-execute the notebooks in place and render them to HTML
 	for nb in notebooks/*.ipynb; do \

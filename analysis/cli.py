@@ -21,6 +21,17 @@ def _non_negative(text: str) -> int:
     return n
 
 
+def _add_folders(p: argparse.ArgumentParser, what: str) -> None:
+    """--raw-dir and --output-dir; defaults are shown relative to the project root (the
+    absolute ones differ per clone)."""
+    p.add_argument(
+        "--raw-dir", type=Path, default=None, help="folder of dump files (default: data/raw)"
+    )
+    p.add_argument(
+        "--output-dir", type=Path, default=None, help=f"where {what} goes (default: data/processed)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -35,16 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
             "inputs (model, weights, texts, chunking) are unchanged."
         ),
     )
-    # Path defaults are shown relative to the project root: the absolute ones differ per clone.
-    run.add_argument(
-        "--raw-dir", type=Path, default=None, help="folder of dump files (default: data/raw)"
-    )
-    run.add_argument(
-        "--output-dir",
-        type=Path,
-        default=None,
-        help="where artifacts go (default: data/processed)",
-    )
+    _add_folders(run, "artifacts")
     run.add_argument(
         "--figures-dir", type=Path, default=None, help="where figures go (default: figures)"
     )
@@ -115,15 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
             "relative validity, silhouette, stability ARI); writes sweep.csv to the output folder."
         ),
     )
-    sw.add_argument(
-        "--raw-dir", type=Path, default=None, help="folder of dumps (default: data/raw)"
-    )
-    sw.add_argument(
-        "--output-dir",
-        type=Path,
-        default=None,
-        help="where sweep.csv goes (default: data/processed)",
-    )
+    _add_folders(sw, "sweep.csv")
     sw.add_argument("--seeds", type=int, default=5, help="UMAP seeds per setting (default: 5)")
     sw.add_argument("--quiet", action="store_true", help="no progress bars")
     return p

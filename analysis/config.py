@@ -108,7 +108,7 @@ class ComputeConfig:
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    """UMAP + HDBSCAN. Defaults chosen by `analysis.cluster.sweep` (see README)."""
+    """UMAP + HDBSCAN. Defaults chosen by `analysis.modeling.stability.sweep` (see README)."""
 
     seed: int = 42
     n_neighbors: int = 15

@@ -1,1 +1,22 @@
-"""Benchmarks and peer comparisons; never part of `make test`."""
+"""Benchmarks and peer comparisons (`make bench`, `python -m benchmarks`); never part of
+`make test`.
+
+`machine` (CPU and matmul peaks), `runs` (end-to-end runs in fresh processes), `throughput`
+(embedding in process and on Dask), `noise` (what last-bit noise does to themes), `synthetic`
+(corpora of any size), `scale` (the runs on them and the scaling figure), `targets` (every
+threshold), `report` with `report.md.j2` (results.md), `__main__` (the command line).
+"""
+
+from pathlib import Path
+
+# Before numpy is imported: the portable numerics environment (`analysis.numerics`).
+import analysis  # noqa: F401
+
+#: The checkout the benchmarks measure (runs start here).
+ROOT = Path(__file__).resolve().parents[1]
+#: The report, rendered from `RAW_JSON`.
+RESULTS = ROOT / "benchmarks" / "results.md"
+#: Every number measured, as measured.
+RAW_JSON = ROOT / "benchmarks" / "results" / "bench.json"
+#: Time and memory per stage against corpus size.
+SCALING_FIGURE = ROOT / "figures" / "scaling.png"

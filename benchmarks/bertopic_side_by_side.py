@@ -26,10 +26,11 @@ def main() -> int:
 
     import pandas as pd
 
+    from analysis.artifacts import load_artifacts
     from analysis.config import DEFAULT
-    from analysis.embed import _bundled_model_path, paper_texts
-    from analysis.load import load_papers
-    from analysis.pipeline import load_artifacts
+    from analysis.dataset import load_papers
+    from analysis.embedding.model import _bundled_model_path
+    from analysis.text import paper_texts
 
     try:
         from bertopic import BERTopic

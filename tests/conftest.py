@@ -1,10 +1,12 @@
-"""Shared fixtures: real pipeline runs in temp folders (slow, so run once per session)."""
+"""Shared fixtures: real pipeline runs in temp folders (slow, so run once per session), and the
+one way tests start a Python child process."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -14,28 +16,54 @@ import pytest
 import analysis  # noqa: F401
 from analysis.config import PROJ_ROOT
 
+#: The session runs: a test that uses one (directly or through another fixture) is slow.
+RUN_FIXTURES = frozenset({"run_a", "run_b", "run_with_new_dump"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that needs a session run must be marked slow, so `-m "not slow"` stays quick."""
+    used = RUN_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+    if used and item.get_closest_marker("slow") is None:
+        pytest.fail(f"uses {', '.join(sorted(used))} but is not marked @pytest.mark.slow")
+
+
+def run_python(
+    *args: str,
+    env: dict[str, str] | None = None,
+    drop: Iterable[str] = (),
+    timeout: float = 600,
+) -> subprocess.CompletedProcess:
+    """`python *args` in the project root, offline, with this environment minus `drop` and
+    plus `env`; its output captured as text."""
+    dropped = set(drop)
+    inherited = {k: v for k, v in os.environ.items() if k not in dropped}
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJ_ROOT,
+        timeout=timeout,
+        env={**inherited, "HF_HUB_OFFLINE": "1", **(env or {})},
+    )
+
 
 def run_cli(
     out: Path, *extra: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "analysis",
-            "run",
-            "--output-dir",
-            str(out),
-            "--figures-dir",
-            str(out / "figures"),
-            "--quiet",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJ_ROOT,
+    """`python -m analysis run` into `out` (figures in out/figures), without progress bars."""
+    return run_python(
+        "-m",
+        "analysis",
+        "run",
+        "--output-dir",
+        str(out),
+        "--figures-dir",
+        str(out / "figures"),
+        "--quiet",
+        *extra,
+        env=env,
         timeout=1200,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
     )
 
 
@@ -53,7 +81,7 @@ def copy_caches(src: Path, dst: Path) -> None:
 
 @pytest.fixture(scope="session")
 def run_a(tmp_path_factory) -> Path:
-    """A cold run (nothing cached) with the default thread count."""
+    """A cold run (nothing cached) on the default engine (in-process, all threads)."""
     out = tmp_path_factory.mktemp("run_a")
     res = run_cli(out)
     assert res.returncode == 0, res.stderr
@@ -62,17 +90,30 @@ def run_a(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def run_b(tmp_path_factory) -> Path:
-    """A second cold run, single-threaded (OMP_NUM_THREADS=1), recomputing everything, and
-    embedding in-process where run_a used the forked worker."""
+    """A second cold run, recomputing everything, on the other engine and thread counts: a Dask
+    LocalCluster of two single-threaded worker processes, and this run's own process
+    single-threaded too (OMP_NUM_THREADS=1, MKL_NUM_THREADS=1)."""
     out = tmp_path_factory.mktemp("run_b")
     res = run_cli(
         out,
         "--force",
-        "--embed-in-process",
+        "--engine",
+        "dask",
+        "--workers",
+        "2",
         env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
     )
     assert res.returncode == 0, res.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def corpus_vectors(run_a: Path):  # -> np.ndarray
+    """The real corpus' embeddings, as run_a cached them (333 x 384, L2-normalised)."""
+    import numpy as np  # not at the top: numpy must come after analysis (see above)
+
+    with np.load(run_a / "embeddings.npz") as z:
+        return z["vectors"]
 
 
 HOSTILE = [
@@ -102,7 +143,7 @@ def run_with_new_dump(tmp_path_factory, run_a: Path) -> Path:
     import shutil
 
     from analysis.config import RAW_DIR
-    from analysis.load import write_dump
+    from analysis.dataset import write_dump
 
     root = tmp_path_factory.mktemp("newdump")
     raw = root / "raw"

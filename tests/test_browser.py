@@ -28,10 +28,13 @@ ARGS = [
 
 # Locally a missing browser skips these tests; in CI (CI=true, where .ci/run installs
 # Chromium) it fails them instead, so the check can never silently vanish.
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and os.environ.get("CI", "").lower() not in ("1", "true"),
-    reason="Debian's chromium is not installed (apt-get install chromium)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI", "").lower() not in ("1", "true"),
+        reason="Debian's chromium is not installed (apt-get install chromium)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -1,34 +1,71 @@
-"""The command line: help, a clean run's summary, and one-line errors on bad input."""
+"""The command line (`analysis.cli`): help, the options a run's Config is made from, and
+one-line errors on bad input."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from analysis.config import PROJ_ROOT
+import pytest
 
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
+from analysis.cli import build_parser, config_from_args, main
+from analysis.config import DEFAULT, PROJ_ROOT, ComputeConfig
+
+from .conftest import run_cli, run_python
 
 
-def cli(*args: str, cwd: Path = PROJ_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=ENV,
-        timeout=600,
-    )
+def cli(*args: str):
+    return run_python("-m", "analysis", *args)
 
 
 def test_help_documents_options():
     out = cli("run", "--help")
     assert out.returncode == 0
-    for opt in ("--model", "--seed", "--min-cluster-size", "--raw-dir", "--output-dir", "--force"):
+    for opt in (
+        "--model",
+        "--seed",
+        "--min-cluster-size",
+        "--raw-dir",
+        "--output-dir",
+        "--force",
+        "--engine",
+        "--workers",
+        "--scheduler",
+    ):
         assert opt in out.stdout
+    assert "--embed-in-process" not in out.stdout
     assert str(PROJ_ROOT) not in out.stdout  # no machine paths in the help
+
+
+def config_of(*argv: str):
+    return config_from_args(build_parser().parse_args(["run", *argv]))
+
+
+def test_no_options_is_the_default_config():
+    assert config_of() == DEFAULT
+
+
+def test_engine_options_make_the_compute_config():
+    assert config_of("--engine", "dask", "--workers", "3").compute == ComputeConfig("dask", 3)
+    # a scheduler address implies the Dask engine, whatever --engine says
+    c = config_of("--scheduler", "tcp://10.0.0.1:8786").compute
+    assert c == ComputeConfig("dask", 0, "tcp://10.0.0.1:8786")
+    # how a run computes is not one of the parameters that decide its outputs
+    assert config_of("--engine", "dask", "--workers", "2").to_dict() == DEFAULT.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--workers", "-1"], "expected 0 or more, got -1"),
+        (["--engine", "gpu"], "invalid choice: 'gpu'"),
+        (["--embed-in-process"], "unrecognized arguments: --embed-in-process"),
+    ],
+)
+def test_bad_engine_options_are_usage_errors(argv: list[str], message: str, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", *argv])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_bad_dump_exits_nonzero_with_one_line(tmp_path: Path):
@@ -52,10 +89,8 @@ def test_missing_raw_dir_is_one_line(tmp_path: Path):
     assert "no such folder" in out.stderr
 
 
-def test_atomic_write_leaves_normal_permissions(tmp_path: Path):
-    from analysis.io import write_text_atomic
-
-    p = write_text_atomic(tmp_path / "a.txt", "x")
-    plain = tmp_path / "b.txt"
-    plain.write_text("x")
-    assert p.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777  # not mkstemp's 0600
+def test_bad_model_is_one_line_error(tmp_path: Path):
+    res = run_cli(tmp_path, "--model", str(tmp_path / "no-model"))
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "nothing is downloaded" in res.stderr

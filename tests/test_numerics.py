@@ -3,18 +3,18 @@ embeddings that do not depend on batch shapes or thread counts."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from analysis import embed as E
 from analysis.config import PROJ_ROOT, EmbedConfig
-from analysis.load import load_papers
+from analysis.dataset import load_papers
+from analysis.embedding import Embedder, cache_key, resolve_model
 from analysis.numerics import PORTABLE_ENV, portability_problems
+from analysis.text import paper_texts
+
+from .conftest import run_python
 
 
 def test_makefile_exports_exactly_the_portable_env():
@@ -34,27 +34,22 @@ def test_this_process_is_portable():
     assert not __cpu_features__.get("X86_V4", False)
 
 
-def _child(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PORTABLE_ENV}
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=PROJ_ROOT,
-        env={**clean, **env},
-        timeout=120,
-    )
+def _child(code: str, env: dict[str, str]):
+    """`code` in a fresh process without the portable environment, plus `env`."""
+    return run_python("-c", code, env=env, drop=PORTABLE_ENV, timeout=120)
 
 
 KERNEL_VARS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
 EMBED_CHILD = (
     "import sys, numpy as np, torch\n"
-    "from analysis import embed as E; from analysis.config import EmbedConfig\n"
-    "from analysis.load import load_papers\n"
+    "from analysis.config import EmbedConfig\n"
+    "from analysis.dataset import load_papers\n"
+    "from analysis.embedding import Embedder\n"
+    "from analysis.text import paper_texts\n"
     "path, n, precision, batch_size, threads = sys.argv[1:]\n"
     "if threads != '0': torch.set_num_threads(int(threads))\n"
     "cfg = EmbedConfig(precision=precision, batch_size=int(batch_size))\n"
-    "np.save(path, E.Embedder(cfg, progress=False).encode(E.paper_texts(load_papers())[:int(n)]))"
+    "np.save(path, Embedder(cfg, progress=False).encode(paper_texts(load_papers())[:int(n)]))"
 )
 
 
@@ -63,24 +58,8 @@ def _embed_in_child(
 ) -> np.ndarray:
     """The first `n` papers' vectors, embedded in a fresh process. Its torch and MKL kernels
     are the machine's own unless `env` picks others."""
-    inherited = {k: v for k, v in os.environ.items() if k not in KERNEL_VARS}
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            EMBED_CHILD,
-            str(path),
-            str(n),
-            precision,
-            str(batch_size),
-            str(threads),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJ_ROOT,
-        env={**inherited, **env},
-        timeout=300,
-    )
+    args = [str(path), str(n), precision, str(batch_size), str(threads)]
+    res = run_python("-c", EMBED_CHILD, *args, env=env, drop=KERNEL_VARS, timeout=300)
     assert res.returncode == 0, res.stderr[-500:]
     return np.load(path)
 
@@ -109,31 +88,31 @@ def test_numpy_imported_first_with_other_paths_warns():
     assert "NPY_DISABLE_CPU_FEATURES=''" in res.stdout, res.stdout
 
 
+@pytest.mark.slow
 def test_float64_vectors_do_not_depend_on_batching_batch_size_or_threads(tmp_path):
     """What makes them portable: float64 rounding noise never reaches float32's bits."""
-    texts = E.paper_texts(load_papers())[:12]
-    ref = E.Embedder(EmbedConfig(batching="model", batch_size=16), progress=False).encode(texts)
+    texts = paper_texts(load_papers())[:12]
+    ref = Embedder(EmbedConfig(batching="model", batch_size=16), progress=False).encode(texts)
     assert ref.dtype == np.float32
-    got = E.Embedder(EmbedConfig(batching="token-sorted", batch_size=3), progress=False).encode(
-        texts
-    )
+    got = Embedder(EmbedConfig(batching="token-sorted", batch_size=3), progress=False).encode(texts)
     assert np.array_equal(got, ref)
     one_thread = _embed_in_child(tmp_path / "v.npy", 12, batch_size=5, threads=1)
     assert np.array_equal(one_thread, ref)
 
 
 def test_float32_is_opt_in_and_keyed_apart():
-    ident = E.resolve_model(None)
+    ident = resolve_model(None)
     assert EmbedConfig().precision == "float64"
-    k64 = E.cache_key(ident, EmbedConfig())
-    k32 = E.cache_key(ident, EmbedConfig(precision="float32"))
+    k64 = cache_key(ident, EmbedConfig())
+    k32 = cache_key(ident, EmbedConfig(precision="float32"))
     assert k64 != k32
     with pytest.raises(ValueError, match=r"precision='float16'.*'float64', 'float32'"):
-        E.Embedder(EmbedConfig(precision="float16"), progress=False)
+        Embedder(EmbedConfig(precision="float16"), progress=False)
     with pytest.raises(ValueError, match="bf16 needs precision='float32'"):
-        E.Embedder(EmbedConfig(bf16=True), progress=False)
+        Embedder(EmbedConfig(bf16=True), progress=False)
 
 
+@pytest.mark.slow
 def test_float64_vectors_do_not_depend_on_the_cpu_kernels(tmp_path):
     """torch's AVX2 kernels and MKL's SSE2 branch stand in for another CPU: in float64 they
     give the same float32 vectors as this machine's own kernels; in float32 they do not."""

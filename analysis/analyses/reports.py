@@ -1,7 +1,7 @@
 """What other choices would have given: the sweep's other settings, and a truncating embedding.
 
-Both read the run's artifacts (rebuilt first when missing or stale, like the notebooks) and the
-embedding cache; neither changes the run's own artifacts.
+Both take the run's tables (as `analysis.notebook.setup` returns them) and read its embedding
+cache; neither changes the run's artifacts.
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ import pandas as pd
 from ..artifacts import PAPERS_CACHE, load_theme_model, theme_vectors
 from ..config import DEFAULT, Config
 from ..modeling import ThemeModel, matched_themes
-from ..pipeline import ensure_artifacts
 
 __all__ = ["alternatives_report", "truncation_report"]
 
 
 def alternatives_report(
-    sweep_table: pd.DataFrame, config: Config = DEFAULT, rows: int | None = None
+    sweep_table: pd.DataFrame,
+    papers: pd.DataFrame,
+    themes: pd.DataFrame,
+    config: Config = DEFAULT,
+    rows: int | None = None,
 ) -> pd.DataFrame:
     """What the settings of a sweep table do to the default's themes, one fit each (seed as set).
 
@@ -31,7 +34,6 @@ def alternatives_report(
     of the default's named themes it keeps as a theme of its own (see
     `analysis.modeling.matched_themes`) and which it merges away or splits.
     """
-    papers, themes = ensure_artifacts(config)
     X = theme_vectors(papers, config)
     names = dict(zip(themes["theme_id"], themes["theme_name"], strict=True))
     reference = papers["theme_id"].to_numpy()
@@ -63,7 +65,7 @@ def alternatives_report(
     return pd.DataFrame(out)
 
 
-def truncation_report(config: Config = DEFAULT) -> pd.DataFrame:
+def truncation_report(papers: pd.DataFrame, config: Config = DEFAULT) -> pd.DataFrame:
     """What a plain, truncating `encode` would have done to each paper.
 
     Columns: tokens in the text, tokens beyond the model window, cosine between the full-text
@@ -73,7 +75,6 @@ def truncation_report(config: Config = DEFAULT) -> pd.DataFrame:
     from ..embedding.encoder import SPECIAL_TOKENS
 
     out = config.processed_dir
-    papers, _ = ensure_artifacts(config)
     full = embed_papers(papers, out / PAPERS_CACHE, config.embed, progress=False)
     trunc_cfg = dataclasses.replace(config.embed, truncate=True)
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import BATCHINGS, PRECISIONS, EmbedConfig
+from ..progress import progress_bar
 from .cache import cache_key
 from .model import ModelError, load_model, load_tokenizer, model_window, resolve_model
 from .windows import WindowPlan, plan_windows, text_windows
@@ -120,7 +121,6 @@ class Embedder:
         rounded once, at the very end.
         """
         import torch
-        from tqdm.auto import tqdm
 
         model = self.model
         kw: dict[str, Any] = dict(convert_to_numpy=True, normalize_embeddings=False)
@@ -132,7 +132,7 @@ class Embedder:
         total = sum(len(b) for b in batches)
         out = np.empty((total, self.dimension), np.dtype(self.config.precision))
         show = self.progress if progress is None else progress
-        bar = tqdm(total=total, desc=desc, unit="window", disable=not show)
+        bar = progress_bar(total=total, desc=desc, unit="window", disable=not show)
         at = 0
         with torch.inference_mode(), autocast, bar:
             for idx in batches:

@@ -25,6 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from ..config import ENGINES, EmbedConfig
+from ..progress import progress_bar
 from .encoder import Embedder
 
 __all__ = ["ENGINES", "DaskEngine", "Engine", "InProcessEngine", "make_engine", "usable_cores"]
@@ -135,10 +136,9 @@ class _Gather:
 
     def result(self, progress: bool = True, desc: str = "Embedding") -> np.ndarray:
         from distributed import as_completed
-        from tqdm.auto import tqdm
 
         total = sum(self._sizes.values())
-        with tqdm(total=total, desc=desc, unit="window", disable=not progress) as bar:
+        with progress_bar(total=total, desc=desc, unit="window", disable=not progress) as bar:
             for fut in as_completed(self._futures):
                 bar.update(self._sizes[fut.key])
         parts = self._client.gather(self._futures)  # in submission order
@@ -179,6 +179,7 @@ class DaskEngine:
                 )
             self.client = Client(self._cluster)
         self._loaded: set[EmbedConfig] = set()
+        self._warming: list = []
 
     @property
     def n_workers(self) -> int:
@@ -188,7 +189,8 @@ class DaskEngine:
         """Have every worker verify and load the model now, without waiting for it."""
         if config not in self._loaded:
             # one task per worker; a failure here is raised again by the first batch
-            for address in self.client.scheduler_info(n_workers=-1)["workers"]:
+            # kept: a future nobody holds may be cancelled before it runs
+            self._warming += [
                 self.client.submit(
                     load_on_worker,
                     config,
@@ -196,6 +198,8 @@ class DaskEngine:
                     allow_other_workers=False,
                     pure=False,
                 )
+                for address in self.client.scheduler_info(n_workers=-1)["workers"]
+            ]
             self._loaded.add(config)
 
     def submit(

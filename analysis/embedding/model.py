@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 import json
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..io import sha256_file, sha256_text, write_atomic
+from ..progress import quiet_tqdm_import
 
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
@@ -170,13 +170,13 @@ def load_model(identity: ModelIdentity, precision: str = "float64") -> SentenceT
     """Load a model once per process and precision (a run embeds papers and two name
     vocabularies with it)."""
     _offline()
+    quiet_tqdm_import()  # before transformers imports it
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
-    with warnings.catch_warnings():
-        # tqdm.auto warns inside Jupyter without ipywidgets when transformers is first imported
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        model = SentenceTransformer(identity.location, device="cpu", local_files_only=True)
+    hf_logging.disable_progress_bar()  # a local load needs no "Loading weights" bar
+    model = SentenceTransformer(identity.location, device="cpu", local_files_only=True)
     return model.to(getattr(torch, precision))
 
 

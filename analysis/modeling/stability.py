@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ClusterConfig
+from ..progress import progress_bar
 from .reduce import hdbscan_labels, umap_reduce
 
 __all__ = ["DEFAULT_GRID", "matched_themes", "stability_ari", "sweep"]
@@ -76,13 +77,12 @@ def sweep(
     (n_neighbors, n_components, seed).
     """
     from sklearn.metrics import silhouette_score
-    from tqdm.auto import tqdm
 
     base = base or ClusterConfig()
     g = {k: list(v) for k, v in (grid or DEFAULT_GRID).items()}
     umap_keys = list(itertools.product(g["n_neighbors"], g["n_components"], seeds))
     spaces = {}
-    for nn, nc, s in tqdm(umap_keys, desc="UMAP fits", disable=not progress):
+    for nn, nc, s in progress_bar(iterable=umap_keys, desc="UMAP fits", disable=not progress):
         spaces[nn, nc, s] = umap_reduce(
             X, nc, nn, base.min_dist, s, exact_below=base.exact_neighbors_below
         )

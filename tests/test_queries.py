@@ -1,24 +1,42 @@
-"""search / similar / assign in a fresh process, and a new dump picked up everywhere."""
+"""search / similar / assign (`analysis.queries`), in a fresh process too, and a new dump picked
+up everywhere."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.config import DEFAULT, PROJ_ROOT
-from analysis.search import ThemeIndex
+from analysis.config import DEFAULT
+from analysis.dataset import write_dump
+from analysis.modeling import ThemeModel
+from analysis.queries import ThemeIndex
 
-from .conftest import HOSTILE
+from .conftest import HOSTILE, run_python
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def index(run_a: Path) -> ThemeIndex:
     return ThemeIndex.load(DEFAULT.replace(processed_dir=run_a))
+
+
+def test_index_holds_the_runs_theme_model(index: ThemeIndex):
+    assert isinstance(index.model, ThemeModel)
+    assert index.model.n_themes_ == len(index.themes)
+    assert index.model.metadata_["theme_names"] == index.themes["theme_name"].tolist()
+    assert index.vectors.shape == (len(index.papers), index.model.centroids_.shape[1])
+    # a corpus paper, embedded again, is placed where the model puts its stored vector
+    some = index.papers.iloc[:5]
+    got = index.assign(some)
+    assert got["title"].tolist() == some["title"].tolist()
+    assert got["theme_id"].tolist() == index.model.predict(index.vectors[:5]).tolist()
+    best = index.model.transform(index.vectors[:5]).max(1)
+    np.testing.assert_allclose(got["confidence"], best, atol=1e-4)
 
 
 def test_search_finds_speculative_decoding(index: ThemeIndex):
@@ -55,8 +73,6 @@ def test_similar_excludes_itself_and_stays_on_topic(index: ThemeIndex):
 
 
 def test_assign_texts_dataframe_and_dump(index: ThemeIndex, tmp_path: Path):
-    from analysis.load import write_dump
-
     texts = [f"{t}. {a}" for t, a in HOSTILE] + [
         "A sourdough recipe. Mix flour and water, feed the starter daily, and bake at 250 "
         "degrees for forty minutes until the crust is dark."
@@ -76,7 +92,7 @@ FRESH = """
 import json, sys
 from pathlib import Path
 from analysis.config import DEFAULT
-from analysis.search import ThemeIndex
+from analysis.queries import ThemeIndex
 
 ix = ThemeIndex.load(DEFAULT.replace(processed_dir=Path(sys.argv[1])))
 s = ix.search("neural video compression", k=3)
@@ -89,13 +105,7 @@ print(json.dumps({"search": s["theme_name"].tolist(), "assign": a["theme_name"].
 
 
 def test_api_works_in_a_fresh_process(run_a: Path):
-    res = subprocess.run(
-        [sys.executable, "-c", FRESH, str(run_a)],
-        capture_output=True,
-        text=True,
-        cwd=PROJ_ROOT,
-        timeout=600,
-    )
+    res = run_python("-c", FRESH, str(run_a))
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["search"][0] == "Compression"

@@ -1,11 +1,18 @@
-"""The speed-up extractor on real sentences from the dumps, including ones that must not match."""
+"""The speed-up extractor (`analysis.analyses.speedups`) on real sentences from the dumps,
+including ones that must not match."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis.load import load_papers
-from analysis.speedups import extract_speedups, find_speedups, method_family
+from analysis.analyses.speedups import (
+    FAMILY_ORDER,
+    METHOD_FAMILIES,
+    extract_speedups,
+    find_speedups,
+    method_family,
+)
+from analysis.dataset import load_papers
 
 
 @pytest.mark.parametrize(
@@ -140,3 +147,10 @@ def test_real_corpus_claims():
     assert kangaroo["factor"].tolist() == [1.68]
     # no resolution or hardware count slipped in
     assert not df["match"].str.contains(r"\d\s*(?:x|times)\s*\d").any()
+
+
+def test_family_order_lists_every_family_once_other_last():
+    assert FAMILY_ORDER[-1] == "other" and len(set(FAMILY_ORDER)) == len(FAMILY_ORDER)
+    assert set(FAMILY_ORDER[:-1]) == {name for name, _ in METHOD_FAMILIES}
+    # every family the real claims fall in has its place in the figures' order
+    assert set(extract_speedups(load_papers())["family"]) <= set(FAMILY_ORDER)

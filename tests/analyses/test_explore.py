@@ -1,4 +1,4 @@
-"""Tables behind the notebooks, on small crafted inputs and on the real corpus."""
+"""Tables behind the notebooks (`analysis.analyses.explore`), on small crafted inputs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import explore
+from analysis.analyses import explore
 
 
 def crafted() -> pd.DataFrame:
@@ -86,3 +86,18 @@ def test_theme_similarity_is_cosine():
     s = explore.theme_similarity(c, ["a", "b"])
     assert s.loc["a", "a"] == pytest.approx(1.0)
     assert s.loc["a", "b"] == pytest.approx(1 / np.sqrt(2))
+
+
+def test_dump_labels_and_overlap_matrix():
+    assert explore.dump_label("000_trending_jul", "Jul 11") == "000 · Jul 11"
+    assert explore.dump_label("003_daily") == "003"
+    occ = pd.DataFrame(
+        {
+            "paper_id": ["a", "b", "a", "c", "a"],
+            "dump": ["000_x", "000_x", "001_y", "001_y", "001_y"],  # a is listed twice in 001
+            "page_date": ["Jul 11", "Jul 11", "Oct 2", "Oct 2", "Oct 2"],
+        }
+    )
+    m = explore.dump_overlap_matrix(occ)
+    assert list(m.index) == list(m.columns) == ["000 · Jul 11", "001 · Oct 2"]
+    assert m.to_numpy().tolist() == [[2, 1], [1, 2]]  # papers per dump, and the one shared

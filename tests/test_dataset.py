@@ -1,4 +1,5 @@
-"""The dump loader: counts on the real dumps, every error case with its line, every tolerance."""
+"""The dump loader (`analysis.dataset`): counts on the real dumps, every error case with its
+line, every tolerance."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from hypothesis import strategies as st
 
 import analysis
 from analysis.config import RAW_DIR
-from analysis.load import (
+from analysis.dataset import (
     CorpusFormatError,
     DumpFormatError,
     DumpWarning,
     code_promised,
+    dump_paths,
     find_code_url,
     load_entries,
     load_occurrences,
@@ -373,6 +375,14 @@ def test_no_warning_on_real_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DumpWarning)
         load_papers()
+
+
+def test_dump_paths_are_the_txt_files_in_name_order(tmp_path: Path):
+    assert dump_paths(RAW_DIR) == REAL
+    for name in ("b.txt", "a.txt", "notes.md"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "c.txt").mkdir()  # a folder is not a dump, whatever its name
+    assert [p.name for p in dump_paths(tmp_path)] == ["a.txt", "b.txt"]
 
 
 def test_missing_folder_is_clear(tmp_path: Path):

@@ -1,0 +1,70 @@
+"""Every target `make bench` is judged against, and its threshold: the one place to change them.
+
+The report takes each verdict word from `Target.verdict` on a measured number, and the text of
+the threshold from `Target.shown`, so a threshold changed here changes the report with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    """A measured value must be at most (or at least) `limit`."""
+
+    what: str
+    limit: float
+    at_most: bool = True
+    #: how the limit is written: "ratio" (0.25), "share" (60%), "number" (60)
+    style: str = "ratio"
+
+    @property
+    def shown(self) -> str:
+        """The threshold as the report writes it, e.g. "<= 0.25", ">= 60%"."""
+        if self.style == "share":
+            limit = f"{self.limit:.0%}"
+        elif self.style == "number":
+            limit = f"{self.limit:g}"
+        else:
+            limit = f"{self.limit}"
+        return f"{'<=' if self.at_most else '>='} {limit}"
+
+    def met(self, value: float) -> bool:
+        return value <= self.limit if self.at_most else value >= self.limit
+
+    def verdict(self, value: float | None) -> str:
+        """ "met" or "**missed**" (bold, so a missed target stands out), or "not measured"."""
+        if value is None:
+            return "not measured"
+        return "met" if self.met(value) else "**missed**"
+
+
+#: A warm rerun (embedding cache present) against a cold run.
+WARM_OVER_COLD = Target("warm / cold", 0.25)
+#: A cold run with the defaults against BERTopic's defaults on the same texts and model.
+COLD_OVER_PEER = Target("cold / BERTopic cold", 0.8)
+#: Embedding GFLOP/s (real tokens, no padding) against the matmul peak of the same precision.
+PEAK_SHARE = Target("embedding / matmul peak of its precision", 0.60, at_most=False, style="share")
+#: The largest synthetic corpus the targets speak of, in abstracts.
+SCALE_N = 30_000
+#: Its end-to-end wall time, in minutes.
+SCALE_MINUTES = Target(f"{SCALE_N:,} abstracts end to end, minutes", 60, style="number")
+#: Its peak resident memory, in GiB.
+SCALE_PEAK_GIB = Target(f"{SCALE_N:,} abstracts, peak memory in GiB", 8, style="number")
+
+#: Ten speculative / parallel decoding papers, picked by reading their titles. Where a run puts
+#: them is reported (every one should sit in a theme named for decoding); tests/test_pipeline.py
+#: pins the same ten on the real data (it imports this list).
+DECODING_SPEEDUP_TITLES = [
+    "Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting",
+    "Adaptive Draft-Verification for Efficient Large Language Model Decoding",
+    "Speculative Decoding Reimagined for Multimodal Large Language Models",
+    "Speculative Decoding with Big Little Decoder",
+    "SpecDec++: Boosting Speculative Decoding via Adaptive Candidate Lengths",
+    "DySpec: Faster Speculative Decoding with Dynamic Token Tree Structure",
+    "Hydra: Sequentially-Dependent Draft Heads for Medusa Decoding",
+    "Recursive Speculative Decoding: Accelerating LLM Inference via Sampling Without Replacement",
+    "CopySpec: Accelerating LLMs with Speculative Copy-and-Paste Without Compromising Quality",
+    "Parallel Decoding via Hidden Transfer for Lossless Large Language Model Acceleration",
+]

@@ -1,0 +1,185 @@
+"""`ThemeModel` (`analysis.modeling.theme_model`): a scikit-learn estimator whose parameters are
+`ClusterConfig`'s, fitted on the real embeddings, saved and loaded for `predict`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from analysis.config import DEFAULT, ClusterConfig
+from analysis.modeling import ThemeModel
+from analysis.modeling.theme_model import MODEL_FORMAT, _renumber_by_size
+
+#: Every ClusterConfig field away from its default.
+OTHER = ClusterConfig(
+    seed=7,
+    n_neighbors=5,
+    n_components=3,
+    min_dist=0.2,
+    min_cluster_size=4,
+    min_samples=None,
+    cluster_selection_method="leaf",
+    map_min_dist=0.3,
+    n_broad=2,
+    exact_neighbors_below=100,
+)
+
+
+def hand_fitted() -> ThemeModel:
+    """What `predict` needs, set by hand: three orthogonal centroids, threshold 0.5."""
+    m = ThemeModel()
+    m.centroids_ = np.eye(3, 4, dtype=np.float32)
+    m.broad_labels_ = np.array([0, 0, 1])
+    m.assign_threshold_ = np.float32(0.5)
+    m.n_themes_ = 3
+    return m
+
+
+@pytest.fixture(scope="module")
+def fitted(corpus_vectors: np.ndarray) -> ThemeModel:
+    return ThemeModel(with_map=False).fit(corpus_vectors)
+
+
+def test_renumber_by_size_largest_first():
+    labels = np.array([5, 5, -1, 2, 2, 2, 7, 5, 2])
+    assert _renumber_by_size(labels).tolist() == [1, 1, -1, 0, 0, 0, 2, 1, 0]
+
+
+def test_is_a_scikit_learn_estimator():
+    m = ThemeModel(n_neighbors=30, min_samples=None, with_map=False)
+    c = clone(m)  # clone checks that __init__ stores every parameter as given
+    assert c is not m and c.get_params() == m.get_params()
+    params = m.get_params()
+    assert ThemeModel(**params).get_params() == params
+    assert m.set_params(n_components=5, random_state=1) is m
+    assert m.get_params() == {**params, "n_components": 5, "random_state": 1}
+
+
+@pytest.mark.parametrize("config", [DEFAULT.cluster, OTHER], ids=["default", "other"])
+def test_from_config_takes_every_field(config: ClusterConfig):
+    expected = dataclasses.asdict(config)
+    expected["random_state"] = expected.pop("seed")
+    assert ThemeModel.from_config(config).get_params() == {
+        **expected,
+        "with_map": True,
+        "progress": False,
+    }
+    m = ThemeModel.from_config(config, with_map=False, progress=True)
+    assert (m.with_map, m.progress) == (False, True)
+
+
+def test_defaults_are_the_config_defaults():
+    assert all(
+        getattr(OTHER, f.name) != getattr(DEFAULT.cluster, f.name)
+        for f in dataclasses.fields(ClusterConfig)
+    )  # so that the test above tells a field taken from the config from a default
+    assert ThemeModel().get_params() == ThemeModel.from_config(ClusterConfig()).get_params()
+
+
+def test_predict_is_the_nearest_centroid_or_minus_one():
+    m = hand_fitted()
+    X = np.array([[1, 0, 0, 0], [0, 0.6, 0.8, 0], [0, 0, 0, 1], [0.5, 0, 0, 0.866]], np.float32)
+    np.testing.assert_allclose(m.transform(X), X[:, :3])
+    # the last row's best cosine is just at the threshold: it is placed
+    assert m.predict(X).tolist() == [0, 2, -1, 0]
+
+
+def test_loading_another_format_is_a_clear_error(tmp_path: Path):
+    path = hand_fitted().save(tmp_path / "theme_model.npz", theme_names=["a", "b", "c"])
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    old = tmp_path / "old_model.npz"
+    with open(old, "wb") as f:
+        np.savez(
+            f, **{**arrays, "meta": np.array(json.dumps({**meta, "format": MODEL_FORMAT + 1}))}
+        )
+    with pytest.raises(
+        ValueError, match=rf"^old_model\.npz: theme model format {MODEL_FORMAT + 1}"
+    ):
+        ThemeModel.load(old)
+    assert ThemeModel.load(path).metadata_ == {"theme_names": ["a", "b", "c"]}
+
+
+def test_too_few_papers_is_a_clear_error():
+    X = np.random.default_rng(0).standard_normal((12, 8)).astype(np.float32)
+    with pytest.raises(ValueError, match="too few to cluster"):
+        ThemeModel().fit(X)
+
+
+@pytest.mark.slow
+def test_theme_model_places_every_paper(fitted: ThemeModel, corpus_vectors: np.ndarray):
+    m, X = fitted, corpus_vectors
+    assert m.labels_.shape == (len(X),)
+    assert set(np.unique(m.labels_)) == set(range(-1, m.n_themes_))
+    assert np.allclose(np.linalg.norm(m.centroids_, axis=1), 1.0, atol=1e-5)
+    out = m.labels_ < 0
+    # outliers get the theme whose centroid they are most similar to
+    assert (m.nearest_theme_[out] == (X[out] @ m.centroids_.T).argmax(1)).all()
+    assert (m.nearest_theme_[~out] == m.labels_[~out]).all()
+    assert 4 <= m.broad_labels_.max() + 1 <= 8
+    assert not hasattr(m, "map_")  # with_map=False
+    # the threshold is the 5th percentile (linear) of the members' similarity to their own
+    # centroid: at most the floor(0.05 (n - 1)) + 1 members below it would be refused
+    n = int((~out).sum())
+    assert (m.predict(X[~out]) == -1).sum() <= int(0.05 * (n - 1)) + 1
+    assert (m.transform(X[:5]) <= 1.0 + 1e-6).all()
+
+
+@pytest.mark.slow
+def test_saved_model_predicts_as_the_original(
+    fitted: ThemeModel, corpus_vectors: np.ndarray, tmp_path: Path
+):
+    path = fitted.save(tmp_path / "theme_model.npz", embedding_key="k", theme_names=["x"])
+    loaded = ThemeModel.load(path)
+    assert loaded.get_params() == fitted.get_params()
+    assert loaded.metadata_ == {"embedding_key": "k", "theme_names": ["x"]}
+    assert loaded.n_themes_ == fitted.n_themes_
+    assert np.array_equal(loaded.broad_labels_, fitted.broad_labels_)
+    assert np.array_equal(loaded.predict(corpus_vectors), fitted.predict(corpus_vectors))
+    assert np.array_equal(loaded.transform(corpus_vectors), fitted.transform(corpus_vectors))
+
+
+@pytest.mark.slow
+def test_a_vector_far_from_every_centroid_is_an_outlier(fitted: ThemeModel):
+    k = fitted.n_themes_
+    assert fitted.predict(fitted.centroids_).tolist() == list(range(k))
+    far = -fitted.centroids_.mean(0)
+    far /= np.linalg.norm(far)
+    assert fitted.transform(far[None]).max() < fitted.assign_threshold_
+    assert fitted.predict(far[None]).tolist() == [-1]
+
+
+@pytest.mark.slow
+def test_a_clone_refits_the_same_themes(fitted: ThemeModel, corpus_vectors: np.ndarray):
+    again = clone(fitted)
+    assert not hasattr(again, "labels_")  # parameters only, no fitted state
+    assert np.array_equal(again.fit_predict(corpus_vectors), fitted.labels_)
+    assert np.array_equal(again.centroids_, fitted.centroids_)
+
+
+@pytest.mark.slow
+def test_neighbour_search_switches_to_nn_descent_at_the_threshold(
+    corpus_vectors: np.ndarray, monkeypatch: pytest.MonkeyPatch
+):
+    """Exact neighbours for the real corpus; NN-descent once a corpus reaches the threshold."""
+    import umap
+
+    X = corpus_vectors
+    seen: list[bool] = []
+    init = umap.UMAP.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("force_approximation_algorithm", False))
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(umap.UMAP, "__init__", spy)
+    ThemeModel(with_map=False).fit(X)
+    approx = ThemeModel(exact_neighbors_below=len(X), with_map=False).fit(X)
+    assert seen == [False, True]
+    assert approx.n_themes_ >= 5  # the approximate graph still finds themes here
