@@ -34,7 +34,6 @@ PAPER_COLUMNS = [
 ]
 
 
-
 def test_artifacts_written(run_a: Path):
     for name in [
         "papers.parquet",

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..config import BATCHINGS, PRECISIONS, EmbedConfig
 from ..progress import progress_bar
+from .allocator import keep_large_buffers
 from .cache import cache_key
 from .model import ModelError, load_model, load_tokenizer, model_window, resolve_model
 from .windows import WindowPlan, plan_windows, text_windows
@@ -122,6 +123,7 @@ class Embedder:
         """
         import torch
 
+        keep_large_buffers()
         model = self.model
         kw: dict[str, Any] = dict(convert_to_numpy=True, normalize_embeddings=False)
         autocast = (

@@ -30,8 +30,9 @@ from .encoder import Embedder
 
 __all__ = ["ENGINES", "DaskEngine", "Engine", "InProcessEngine", "make_engine", "usable_cores"]
 
-#: Environment of LocalCluster workers: one thread per library (Dask's default), and glibc's
-#: own memory trimming (not Dask's default MALLOC_TRIM_THRESHOLD_).
+#: Environment of LocalCluster workers: one thread per library (as Dask's default). Dask's
+#: default MALLOC_TRIM_THRESHOLD_ is left out: the embedding sets glibc's heap itself
+#: (`analysis.embedding.allocator`).
 WORKER_ENV = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
 
 
@@ -166,8 +167,6 @@ class DaskEngine:
         else:
             import dask
 
-            # Dask's default MALLOC_TRIM_THRESHOLD_=65536 for its workers made the transformer
-            # 19% slower here (glibc trims and re-faults the large activations every batch)
             with dask.config.set({"distributed.nanny.pre-spawn-environ": WORKER_ENV}):
                 self._cluster = LocalCluster(
                     n_workers=workers or usable_cores(),
