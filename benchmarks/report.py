@@ -61,6 +61,11 @@ def cell(x: float | None) -> str:
     return "-" if x is None else f"{x:.1f}"
 
 
+#: Relative difference below which two timings are reported as the same speed (run-to-run noise
+#: here is larger than this).
+SAME_SPEED = 0.02
+
+
 def faster_or_slower(seconds: float, than: float) -> str:
     return "faster" if seconds < than else "slower"
 
@@ -238,6 +243,7 @@ def throughput(th: dict, peak: dict, decoding: dict | None) -> dict:
                     "times": max(d["seconds"], here["seconds"])
                     / min(d["seconds"], here["seconds"]),
                     "word": faster_or_slower(d["seconds"], here["seconds"]),
+                    "same": abs(d["seconds"] / here["seconds"] - 1) < SAME_SPEED,
                 }
             )
     # the two batchings' float32 vectors are what `noise` compares
