@@ -74,7 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed",
         type=int,
         default=DEFAULT.cluster.seed,
-        help="UMAP random seed (default: %(default)s)",
+        help="first UMAP seed of the consensus: seeds S, S+1, ... (default: %(default)s)",
+    )
+    run.add_argument(
+        "--consensus-seeds",
+        type=int,
+        default=DEFAULT.cluster.consensus_seeds,
+        help="UMAP + HDBSCAN fits whose consensus gives the themes; 1 = one fit "
+        "(default: %(default)s)",
     )
     run.add_argument(
         "--min-cluster-size",
@@ -151,7 +158,10 @@ def config_from_args(args: argparse.Namespace, base: Config = DEFAULT) -> Config
             base.embed, model=args.model, batching=args.batching, precision=args.precision
         ),
         cluster=dataclasses.replace(
-            base.cluster, seed=args.seed, min_cluster_size=args.min_cluster_size
+            base.cluster,
+            seed=args.seed,
+            consensus_seeds=args.consensus_seeds,
+            min_cluster_size=args.min_cluster_size,
         ),
         compute=dataclasses.replace(
             base.compute,

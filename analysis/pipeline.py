@@ -183,6 +183,7 @@ def run(
             model.centroids_,
             name_vectors,
             cfg.themes,
+            model.stability_,
         )
         papers = _annotate(papers, model, themes, emb.n_windows)
 

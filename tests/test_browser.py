@@ -117,7 +117,7 @@ def test_search_box_filters(real: Page, run_a: Path):
 def test_legend_toggles_a_theme(real: Page):
     before = real.js("document.querySelectorAll('.scatterlayer .trace').length")
     item = real.page.locator(
-        "g.traces", has=real.page.locator(".legendtext", has_text="Compression (")
+        "g.traces", has=real.page.locator(".legendtext", has_text="Learned data compression (")
     )
     item.locator(".legendtoggle").first.click()
     # plotly waits out its double-click delay before toggling
@@ -128,7 +128,7 @@ def test_legend_toggles_a_theme(real: Page):
         "document.querySelector('.plotly-graph-div').data.filter(t => t.visible === 'legendonly')"
         ".map(t => t.name)"
     )
-    assert len(hidden) == 1 and hidden[0].startswith("Compression (")
+    assert len(hidden) == 1 and hidden[0].startswith("Learned data compression (")
     assert real.js("document.querySelectorAll('.scatterlayer .trace').length") == before - 1
     item.locator(".legendtoggle").first.click()
     real.page.wait_for_function(

@@ -80,7 +80,8 @@ def test_names_unique_and_the_three_themes_present(run_a: Path):
     assert themes["theme_name"].is_unique
     assert broad["broad_theme_name"].is_unique
     names = set(themes["theme_name"])
-    assert {"Decoding speedups", "Encoder-decoder models", "Compression"} <= names
+    assert {"Decoding speedups", "Encoder-decoder models"} <= names
+    assert any("compression" in n.lower() for n in names)
 
 
 def test_keywords_are_clean(run_a: Path):
@@ -107,10 +108,38 @@ def test_decoding_speedups_theme_holds_the_decoding_papers(run_a: Path):
 
 def test_encoder_decoder_and_compression_themes_make_sense(run_a: Path):
     papers, _ = load_artifacts(run_a)
-    comp = papers[papers["theme_name"] == "Compression"]
+    comp = papers[papers["theme_name"] == "Learned data compression"]
     assert comp["abstract"].str.contains("compress", case=False).mean() >= 0.5
     encdec = papers[papers["theme_name"] == "Encoder-decoder models"]
     assert encdec["abstract"].str.contains("encoder|decoder", case=False).mean() >= 0.8
+
+
+def test_quantization_and_pruning_papers_sit_under_a_compression_name(run_a: Path):
+    """Titles that say quantization, pruning or KV-cache compression: most of them in a theme
+    whose name says compression or quantization."""
+    papers, _ = load_artifacts(run_a)
+    hit = papers["title"].str.contains(r"quantiz|pruning|prune|kv[- ]?cache", case=False)
+    assert hit.sum() >= 8, papers.loc[hit, "title"].tolist()
+    named = papers.loc[hit, "theme_name"].str.contains("compression|quantization", case=False)
+    assert named.mean() > 0.5, papers.loc[hit, ["title", "theme_name"]].to_dict("records")
+
+
+def test_themes_table_says_how_stable_and_how_well_named(run_a: Path):
+    _, themes = load_artifacts(run_a)
+    assert themes["stability"].between(0, 1).all()
+    assert themes["name_coverage"].between(0, 1).all()
+    assert themes["name_precision"].between(0, 1).all()
+    assert (themes["name_fits"] == (themes["name_coverage"] >= 0.5)).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="some themes' best name covers under half of their members; themes.csv flags them "
+    "(name_fits) until the vocabulary or the candidates describe them",
+)
+def test_every_theme_name_covers_most_of_its_members(run_a: Path):
+    _, themes = load_artifacts(run_a)
+    assert (themes["name_coverage"] >= 0.5).all(), themes[["theme_name", "name_coverage"]]
 
 
 def test_run_json_records_parameters_versions_inputs(run_a: Path):

@@ -67,7 +67,7 @@ def test_similar_excludes_itself_and_stays_on_topic(index: ThemeIndex):
     pid = p.loc[p["title"].str.startswith("HNeRV"), "paper_id"].iloc[0]
     sim = index.similar(pid, k=5)
     assert pid not in set(sim["paper_id"])
-    assert (sim["theme_name"] == "Compression").sum() >= 3
+    assert (sim["theme_name"] == "Learned data compression").sum() >= 3
     with pytest.raises(KeyError, match="no paper"):
         index.similar("nope")
 
@@ -78,7 +78,7 @@ def test_assign_texts_dataframe_and_dump(index: ThemeIndex, tmp_path: Path):
         "degrees for forty minutes until the crust is dark."
     ]
     got = index.assign(texts)
-    assert got["theme_name"].tolist()[:2] == ["Decoding speedups", "Compression"]
+    assert got["theme_name"].tolist()[:2] == ["Decoding speedups", "Learned data compression"]
     assert got["theme_id"].iloc[2] == -1  # nothing in the corpus is about bread
     assert got["nearest_theme_id"].ge(0).all()
     assert (got["confidence"].iloc[:2] > got["confidence"].iloc[2]).all()
@@ -108,7 +108,7 @@ def test_api_works_in_a_fresh_process(run_a: Path):
     res = run_python("-c", FRESH, str(run_a))
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert out["search"][0] == "Compression"
+    assert out["search"][0] == "Learned data compression"
     assert out["assign"][0] in ("Parallel decoding", "Decoding speedups")
 
 

@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..modeling.naming import name_description
 from ..text import paper_texts
 
 __all__ = [
@@ -141,7 +142,7 @@ def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[s
     most dumps), how many share code, and where it sits in the broad themes.
     """
     members = papers[papers["theme_id"] == theme["theme_id"]]
-    desc = descriptions.get(theme["theme_name"])
+    desc = name_description(theme["theme_name"], descriptions)
     what = desc if desc else f"Named from its keyphrases: {', '.join(theme['keywords'][:3])}."
     most = members.sort_values(["n_dumps", "title"], ascending=[False, True]).iloc[0]
     reps = [f"*{t}*" for t in theme["representative_titles"][:3]]

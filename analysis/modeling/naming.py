@@ -4,11 +4,13 @@ Keywords follow BERTopic's class-based TF-IDF (all abstracts of a theme form one
 weight = term frequency in the theme x log(1 + mean words per theme / term frequency overall))
 over unigrams and bigrams, with English and corpus boilerplate stop words removed.
 
-Names come from an editable vocabulary (`theme_vocabulary.json`: name -> one-line description).
-Each description is embedded with the same model as the papers; themes and names are matched
-one-to-one by maximising total cosine similarity between description and theme centroid
-(Hungarian assignment), so names are unique at each level. A theme whose best available name is
-below `ThemeConfig.name_min_similarity` is named from its two top keyphrases instead.
+Names are earned from a theme's members (`earned_names`): the candidates are the editable
+vocabulary's names (`theme_vocabulary.json`: name -> one-line description, embedded with the
+same model as the papers), the theme's own top two-word keyphrases, and two vocabulary names
+joined for a theme that holds both. Each is scored by its coverage (the share of members it
+describes) and its precision (the share of the papers it describes that are members); the best
+unique name wins, and `themes.csv` keeps both numbers. A broad theme takes a vocabulary name
+only when it covers and is precise for most of its papers, else its fine themes' names.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from ..text import paper_texts
 __all__ = [
     "STOP_WORDS",
     "VOCABULARY_PATH",
+    "broad_names",
     "c_tf_idf_keywords",
+    "earned_names",
     "load_vocabulary",
-    "match_names",
+    "name_description",
     "representatives",
 ]
 
@@ -227,43 +231,194 @@ def keyphrase_name(keywords: Sequence[str]) -> str:
     return " / ".join(picked)
 
 
-def match_names(
-    centroids: np.ndarray,
+#: A theme whose chosen name covers less of its members than this is flagged (`name_fits`).
+MIN_COVERAGE = 0.5
+#: Share of a theme's members a second vocabulary name must describe to be joined to the first.
+JOIN_SHARE = 0.2
+#: A vocabulary name describes a paper when its description is among the paper's NAME_TOP
+#: nearest.
+NAME_TOP = 1
+
+
+def name_description(name: str, descriptions: dict[str, str]) -> str | None:
+    """The vocabulary description of a name; a joined name ("A & b") gets both of its parts'."""
+    if name in descriptions:
+        return descriptions[name]
+    lower = {k.lower(): v for k, v in descriptions.items()}
+    parts = [lower.get(p.lower()) for p in name.split(" & ")]
+    return " ".join(parts) if len(parts) > 1 and all(parts) else None
+
+
+def name_matches(vectors: np.ndarray, name_vectors: np.ndarray, top: int = 2) -> np.ndarray:
+    """Papers x names: whether a name's description is among the `top` nearest each paper's
+    embedding (cosine; ties: earlier name first). Names overlap ("Decoding speedups",
+    "Parallel decoding"), so a paper may be described by more than one."""
+    sims = vectors @ name_vectors.T
+    order = np.lexsort((np.broadcast_to(np.arange(sims.shape[1]), sims.shape), -sims), axis=1)
+    out = np.zeros(sims.shape, dtype=bool)
+    np.put_along_axis(out, order[:, :top], True, axis=1)
+    return out
+
+
+def phrase_matches(texts: Sequence[str], phrase: str) -> np.ndarray:
+    """Which texts hold `phrase` as whole words (case-insensitive; hyphens and spaces alike)."""
+    import re
+
+    words = [re.escape(w) for w in re.split(r"[\s-]+", phrase.lower()) if w]
+    pattern = re.compile(r"\b" + r"[\s-]+".join(words) + r"\b")
+    return np.array([bool(pattern.search(t.lower())) for t in texts])
+
+
+def name_fit(matches: np.ndarray, members: np.ndarray) -> tuple[float, float]:
+    """(coverage, precision) of a name: the share of members it matches, and the share of the
+    papers it matches that are members (its distinctiveness)."""
+    hit = int((matches & members).sum())
+    return hit / max(int(members.sum()), 1), hit / max(int(matches.sum()), 1)
+
+
+def earned_names(
+    labels: np.ndarray,
+    texts: Sequence[str],
+    vectors: np.ndarray,
     names: Sequence[str],
     name_vectors: np.ndarray,
     keywords: Sequence[Sequence[str]],
-    min_similarity: float,
-) -> tuple[list[str], list[float], list[str]]:
-    """One unique name per theme: Hungarian matching of centroids to name descriptions.
+    n_phrases: int = 3,
+) -> pd.DataFrame:
+    """One unique name per theme, chosen by how well it describes the theme's members.
 
-    Returns names, the cosine of each chosen description, and the source of each name
-    ("vocabulary" or "keywords").
+    Candidates: every vocabulary name, each theme's top `n_phrases` c-TF-IDF two-word phrases,
+    and
+    for a theme that holds two vocabulary themes, the two names joined ("A & b").
+    A vocabulary name matches a paper when its description is among the `NAME_TOP` nearest the
+    paper's embedding; a keyphrase matches a paper whose title or abstract holds it. Each
+    candidate is scored for a theme by the harmonic mean of its coverage and precision
+    (`name_fit`), over every paper of the corpus, outliers included. Names are then given out
+    best score first, each name once: no closed list matched one-to-one, and a theme keeps
+    the name its members earn even when a larger theme scores lower for it.
     """
-    from scipy.optimize import linear_sum_assignment
+    k = int(labels.max()) + 1
+    near = name_matches(vectors, name_vectors, NAME_TOP)
+    cands: list[tuple[str, str, np.ndarray]] = [
+        (nm, "vocabulary", near[:, j]) for j, nm in enumerate(names)
+    ]
+    seen = {nm.lower() for nm in names}
+    for kws in keywords:
+        for kw in [w for w in kws if " " in w][:n_phrases]:  # one word is a keyword, not a name
+            label = kw[:1].upper() + kw[1:]
+            if label.lower() not in seen:
+                seen.add(label.lower())
+                cands.append((label, "keyphrase", phrase_matches(texts, kw)))
+    # a theme that holds two vocabulary themes gets their joined name as a candidate too, when
+    # the second is distinctive of it: nearest for >= JOIN_SHARE of its members, and most of
+    # the papers it is nearest to are members
+    for t in range(k):
+        members = labels == t
+        fits = [(name_fit(near[:, j], members), j) for j in range(len(names))]
+        top = sorted(fits, key=lambda f: (-f[0][0], f[1]))[:2]
+        if len(top) == 2 and all(cov >= JOIN_SHARE and prec >= 0.5 for (cov, prec), _ in top[1:]):
+            (_, a), (_, b) = top
+            joined = f"{names[a]} & {names[b][:1].lower()}{names[b][1:]}"
+            if joined.lower() not in seen:
+                seen.add(joined.lower())
+                cands.append((joined, "vocabulary, joined", near[:, a] | near[:, b]))
+    scored = []
+    for t in range(k):
+        members = labels == t
+        for c, (_, _, matches) in enumerate(cands):
+            cov, prec = name_fit(matches, members)
+            f1 = 2 * cov * prec / (cov + prec) if cov + prec else 0.0
+            scored.append((-round(f1, 12), t, c, cov, prec))
+    scored.sort()
+    chosen: dict[int, tuple[int, float, float, float]] = {}
+    used: set[int] = set()
+    for neg_f1, t, c, cov, prec in scored:
+        if t not in chosen and c not in used:
+            chosen[t] = (c, -neg_f1, cov, prec)
+            used.add(c)
+    rows = []
+    for t in range(k):
+        if t not in chosen:  # more themes than candidates: a placeholder that says so
+            rows.append(
+                {
+                    "theme_name": f"Unnamed theme {t}",
+                    "name_source": "none",
+                    "name_coverage": 0.0,
+                    "name_precision": 0.0,
+                    "name_fits": False,
+                }
+            )
+            continue
+        c, f1, cov, prec = chosen[t]
+        rows.append(
+            {
+                "theme_name": cands[c][0],
+                "name_source": cands[c][1],
+                "name_coverage": cov,
+                "name_precision": prec,
+                "name_fits": cov >= MIN_COVERAGE,
+            }
+        )
+    return pd.DataFrame(rows)
 
-    sims = centroids @ name_vectors.T  # themes x names
-    rows, cols = linear_sum_assignment(-sims)
-    chosen: dict[int, int] = dict(zip(rows.tolist(), cols.tolist(), strict=True))
-    out_names, out_sims, sources = [], [], []
-    for t in range(len(centroids)):
-        j = chosen.get(t)
-        if j is not None and sims[t, j] >= min_similarity:
-            out_names.append(names[j])
-            out_sims.append(float(sims[t, j]))
-            sources.append("vocabulary")
+
+def broad_names(
+    broad_of_fine: np.ndarray,
+    fine_names: Sequence[str],
+    fine_sizes: Sequence[int],
+    broad_labels: np.ndarray,
+    fine_labels: np.ndarray,
+    vectors: np.ndarray,
+    names: Sequence[str],
+    name_vectors: np.ndarray,
+) -> pd.DataFrame:
+    """A name per broad theme that is true of its fine themes.
+
+    A vocabulary name is used when it describes (nearest description, as for fine names) at
+    least half of the papers of every fine theme in the broad theme, and at least half of the
+    papers it describes are in it; otherwise, and when that name is taken, the broad theme is
+    named by joining its fine themes' names, largest first ("A and B", "A, B and 2 more").
+    `fine_labels` is each paper's fine theme.
+    """
+    nb = int(broad_of_fine.max()) + 1
+    near = name_matches(vectors, name_vectors, NAME_TOP)
+    scored = []
+    for b in range(nb):
+        members = broad_labels == b
+        fines = np.flatnonzero(broad_of_fine == b)
+        for j in range(len(names)):
+            cov, prec = name_fit(near[:, j], members)
+            each = min(name_fit(near[:, j], fine_labels == f)[0] for f in fines)
+            if each >= MIN_COVERAGE and prec >= MIN_COVERAGE:
+                scored.append((-(2 * cov * prec / (cov + prec)), b, j, cov, prec))
+    scored.sort()
+    chosen: dict[int, tuple[str, str, float, float]] = {}
+    used: set[int] = set()
+    for _, b, j, cov, prec in scored:
+        if b not in chosen and j not in used:
+            chosen[b] = (names[j], "vocabulary", cov, prec)
+            used.add(j)
+    rows = []
+    for b in range(nb):
+        if b in chosen:
+            nm, source, cov, prec = chosen[b]
         else:
-            out_names.append(keyphrase_name(keywords[t]))
-            out_sims.append(float(sims[t, j]) if j is not None else float("nan"))
-            sources.append("keywords")
-    # keyphrase names could collide with each other or with a vocabulary name: make them unique
-    seen: dict[str, int] = {}
-    for i, nm in enumerate(out_names):
-        if nm in seen:
-            seen[nm] += 1
-            out_names[i] = f"{nm} ({seen[nm]})"
-        else:
-            seen[nm] = 1
-    return out_names, out_sims, sources
+            fine = sorted(np.flatnonzero(broad_of_fine == b), key=lambda t: -fine_sizes[t])
+            parts = [fine_names[t].split(" & ")[0] for t in fine]  # a joined name's first
+            if len(parts) <= 2:
+                nm = " and ".join(parts)
+            else:
+                nm = f"{parts[0]}, {parts[1]} and {len(parts) - 2} more"
+            source, cov, prec = "fine names", 1.0, 1.0
+        rows.append(
+            {
+                "broad_theme_name": nm,
+                "name_source": source,
+                "name_coverage": cov,
+                "name_precision": prec,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def theme_table(
@@ -274,10 +429,13 @@ def theme_table(
     centroids: np.ndarray,
     name_vectors: dict[str, tuple[list[str], np.ndarray]],
     config: ThemeConfig | None = None,
+    stability: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fine and broad theme tables (ids, names, sizes, keywords, representatives).
+    """Fine and broad theme tables (ids, names and how well they fit, sizes, stability,
+    keywords, representatives).
 
-    `name_vectors` maps "fine"/"broad" to (names, embedded descriptions).
+    `name_vectors` maps "fine"/"broad" to (names, embedded descriptions); `stability` is the
+    theme model's per-theme stability (`ThemeModel.stability_`).
     """
     cfg = config or ThemeConfig()
     k = len(centroids)
@@ -285,46 +443,56 @@ def theme_table(
     docs = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == i) for i in range(k)]
     keywords, _ = c_tf_idf_keywords(docs, cfg.n_keywords)
     reps = representatives(vectors, labels, centroids, cfg.n_representatives)
-    names, sims, sources = match_names(
-        centroids, *name_vectors["fine"], keywords, cfg.name_min_similarity
-    )
+    fine_names = earned_names(labels, texts, vectors, *name_vectors["fine"], keywords)
+    sizes = [int((labels == t).sum()) for t in range(k)]
 
-    # broad level: centroids of all member papers of each group of fine themes
     nb = int(broad_of_fine.max()) + 1
     broad_labels = np.where(labels >= 0, broad_of_fine[np.maximum(labels, 0)], -1)
-    bcent = np.stack([vectors[broad_labels == b].mean(0) for b in range(nb)])
-    bcent /= np.linalg.norm(bcent, axis=1, keepdims=True)
     bdocs = [
         " ".join(t for t, lab in zip(texts, broad_labels, strict=True) if lab == b)
         for b in range(nb)
     ]
     bkeywords, _ = c_tf_idf_keywords(bdocs, cfg.n_keywords)
-    bnames, bsims, bsources = match_names(
-        bcent, *name_vectors["broad"], bkeywords, cfg.name_min_similarity
+    bnames = broad_names(
+        broad_of_fine,
+        list(fine_names["theme_name"]),
+        sizes,
+        broad_labels,
+        labels,
+        vectors,
+        *name_vectors["broad"],
     )
     broad = pd.DataFrame(
         {
             "broad_theme_id": range(nb),
-            "broad_theme_name": bnames,
+            "broad_theme_name": bnames["broad_theme_name"],
             "size": [int((broad_labels == b).sum()) for b in range(nb)],
             "n_fine": [int((broad_of_fine == b).sum()) for b in range(nb)],
+            "fine_themes": [
+                [fine_names["theme_name"][t] for t in np.flatnonzero(broad_of_fine == b)]
+                for b in range(nb)
+            ],
             "keywords": bkeywords,
-            "name_similarity": bsims,
-            "name_source": bsources,
+            "name_source": bnames["name_source"],
+            "name_coverage": bnames["name_coverage"],
+            "name_precision": bnames["name_precision"],
         }
     )
     fine = pd.DataFrame(
         {
             "theme_id": range(k),
-            "theme_name": names,
+            "theme_name": fine_names["theme_name"],
             "broad_theme_id": broad_of_fine.astype(int),
-            "broad_theme_name": [bnames[b] for b in broad_of_fine],
-            "size": [int((labels == t).sum()) for t in range(k)],
+            "broad_theme_name": [broad["broad_theme_name"][b] for b in broad_of_fine],
+            "size": sizes,
+            "stability": np.full(k, np.nan) if stability is None else np.round(stability, 4),
+            "name_coverage": fine_names["name_coverage"].round(4),
+            "name_precision": fine_names["name_precision"].round(4),
+            "name_fits": fine_names["name_fits"],
+            "name_source": fine_names["name_source"],
             "keywords": keywords,
             "representative_ids": [papers["paper_id"].iloc[r].tolist() for r in reps],
             "representative_titles": [papers["title"].iloc[r].tolist() for r in reps],
-            "name_similarity": sims,
-            "name_source": sources,
         }
     )
     return fine, broad

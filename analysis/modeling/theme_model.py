@@ -1,10 +1,15 @@
-"""`ThemeModel`: UMAP (cosine, seeded) -> HDBSCAN themes, centroids, broad themes and a 2-D map,
-as a scikit-learn estimator.
+"""`ThemeModel`: UMAP (cosine, seeded) -> HDBSCAN themes as a consensus over seeds, centroids,
+broad themes and a 2-D map, as a scikit-learn estimator.
 
-`fit(X)` on L2-normalised embeddings sets
+`fit(X)` on L2-normalised embeddings fits UMAP + HDBSCAN once per seed of
+`seed_set(random_state, consensus_seeds)` and takes the consensus of the fits
+(`analysis.modeling.consensus`); with `consensus_seeds=1`, the one fit's themes. It sets
 
 - `labels_`: fine theme per paper (0..k-1, numbered by size, largest first; -1 = outlier);
-- `probabilities_`: HDBSCAN membership strength (0 for outliers);
+- `probabilities_`: confidence of each member, the share of the fits that put it in its
+  theme (HDBSCAN's membership strength when `consensus_seeds=1`; 0 for outliers);
+- `stability_`: per theme, the mean best-match Jaccard index over the fits;
+- `run_labels_`: every fit's own labels (consensus_seeds x n);
 - `centroids_`: L2-normalised mean embedding of each theme (k x dim);
 - `similarity_`: cosine of every paper to every centroid; `nearest_theme_`: the theme each paper
   is closest to, outliers included (members keep their own theme);
@@ -31,6 +36,8 @@ from sklearn.base import BaseEstimator, ClusterMixin
 
 from ..config import ClusterConfig
 from ..io import write_atomic
+from ..progress import progress_bar
+from .consensus import coassociation, consensus_labels, member_confidence, seed_set, stability
 from .reduce import hdbscan_labels, umap_reduce
 
 __all__ = ["MODEL_FORMAT", "ThemeModel", "warm_up"]
@@ -71,6 +78,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         n_broad: int = 6,
         exact_neighbors_below: int = 2500,
         random_state: int = 42,
+        consensus_seeds: int = 20,
+        consensus_cut: float = 0.5,
         with_map: bool = True,
         progress: bool = False,
     ) -> None:
@@ -84,6 +93,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.n_broad = n_broad
         self.exact_neighbors_below = exact_neighbors_below
         self.random_state = random_state
+        self.consensus_seeds = consensus_seeds
+        self.consensus_cut = consensus_cut
         self.with_map = with_map
         self.progress = progress
 
@@ -101,19 +112,50 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             n_broad=config.n_broad,
             exact_neighbors_below=config.exact_neighbors_below,
             random_state=config.seed,
+            consensus_seeds=config.consensus_seeds,
+            consensus_cut=config.consensus_cut,
             **kw,
         )
 
-    def _umap(self, X: np.ndarray, n_components: int, min_dist: float) -> np.ndarray:
+    def _umap(
+        self, X: np.ndarray, n_components: int, min_dist: float, seed: int | None = None
+    ) -> np.ndarray:
         return umap_reduce(
             X,
             n_components,
             self.n_neighbors,
             min_dist,
-            self.random_state,
-            self.progress,
+            self.random_state if seed is None else seed,
+            self.progress and self.consensus_seeds <= 1,  # epoch bars for one fit only
             self.exact_neighbors_below,
         )
+
+    def _fit_themes(self, X: np.ndarray) -> np.ndarray:
+        """Raw theme ids (any numbering) per paper; sets the per-fit attributes."""
+        if self.consensus_seeds < 1:
+            raise ValueError(f"consensus_seeds={self.consensus_seeds}: expected 1 or more")
+        seeds = seed_set(self.random_state, self.consensus_seeds)
+        runs, probs, validity = [], [], []
+        bar = progress_bar(
+            iterable=seeds, desc="UMAP + HDBSCAN fits", unit="seed", disable=not self.progress
+        )
+        for seed in bar:
+            Z = self._umap(X, self.n_components, self.min_dist, seed)
+            lab, prob, val = hdbscan_labels(
+                Z, self.min_cluster_size, self.min_samples, self.cluster_selection_method
+            )
+            if seed == self.random_state:
+                self.embedding_ = Z
+            runs.append(lab)
+            probs.append(prob)
+            validity.append(val)
+        self.run_labels_ = np.stack(runs)
+        self.relative_validity_ = float(np.nanmean(validity)) if validity else float("nan")
+        if self.consensus_seeds == 1:
+            self._probabilities = probs[0]
+            return runs[0]
+        C = coassociation(runs)
+        return consensus_labels(C, self.consensus_cut, self.min_cluster_size)
 
     def fit(self, X: np.ndarray, y: None = None) -> ThemeModel:
         """Fit themes on L2-normalised embeddings (rows = papers)."""
@@ -123,15 +165,17 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 f"{len(X)} papers are too few to cluster with n_neighbors={self.n_neighbors} "
                 f"and min_cluster_size={self.min_cluster_size}"
             )
-        self.embedding_ = self._umap(X, self.n_components, self.min_dist)
-        labels, probs, self.relative_validity_ = hdbscan_labels(
-            self.embedding_, self.min_cluster_size, self.min_samples, self.cluster_selection_method
-        )
-        self.labels_ = _renumber_by_size(labels)
-        self.probabilities_ = np.where(self.labels_ >= 0, probs, 0.0).astype(np.float32)
+        self.labels_ = _renumber_by_size(self._fit_themes(X))
         k = int(self.labels_.max()) + 1
         if k == 0:
             raise ValueError("HDBSCAN found no theme at all: lower min_cluster_size")
+        if self.consensus_seeds == 1:
+            probs = self._probabilities
+            del self._probabilities
+        else:
+            probs = member_confidence(self.labels_, self.run_labels_)
+        self.probabilities_ = np.where(self.labels_ >= 0, probs, 0.0).astype(np.float32)
+        self.stability_ = stability(self.labels_, self.run_labels_)
         self.n_themes_ = k
         self.centroids_ = _normalise(np.stack([X[self.labels_ == t].mean(0) for t in range(k)]))
         sims = X @ self.centroids_.T
@@ -235,6 +279,7 @@ def warm_up(config: ClusterConfig | None = None, n_points: int = 0) -> None:
     c = config or ClusterConfig()
     if n_points >= c.exact_neighbors_below:
         c = replace(c, exact_neighbors_below=0)  # the NN-descent path, as the real fit will
+    c = replace(c, consensus_seeds=1)  # one fit loads the same code
     n = max(c.n_neighbors + 1, 2 * c.min_cluster_size, 32) + 8
     X = np.random.default_rng(0).standard_normal((n, 16)).astype(np.float32)
     with contextlib.suppress(ValueError):  # HDBSCAN may find no theme in noise: fine here

@@ -35,6 +35,8 @@ def theme_sizes(themes: pd.DataFrame, n_outliers: int) -> plt.Figure:
         ax.invert_yaxis()
         for y, s in enumerate(sizes):
             ax.text(s + 0.5, y, str(s), va="center", fontsize=9)
+        # the right half is kept free for the broad names, so that they never meet a bar
+        ax.set_xlim(0, 2 * max(sizes))
         groups = [*t["broad_theme_name"], ""]
         for y, g in enumerate(groups):
             if g and (y == 0 or groups[y - 1] != g):

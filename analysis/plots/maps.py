@@ -102,23 +102,28 @@ def _place_labels(
         pos.append([med[0], med[1]])
     pos = np.array(pos, dtype=float)
     span = np.ptp(papers[["x", "y"]].to_numpy(), axis=0)
-    min_dy, min_dx = span[1] * 0.045, span[0] * 0.22
-    for _ in range(200):  # simple repulsion on overlapping label boxes
+    # a joined name ("A & b") on two lines; each box's size from its text, in data units
+    labels = [str(n).replace(" & ", " &\n") for n in themes["theme_name"]]
+    lines = [lab.split("\n") for lab in labels]
+    half_w = np.array([max(map(len, ls)) for ls in lines]) * span[0] * 0.0062 / 2
+    half_h = np.array([len(ls) for ls in lines]) * span[1] * 0.024
+    for _ in range(300):  # simple repulsion on overlapping label boxes
         moved = False
         for i in range(len(pos)):
             for j in range(i + 1, len(pos)):
                 dx, dy = pos[j] - pos[i]
-                if abs(dx) < min_dx and abs(dy) < min_dy:
-                    push = (min_dy - abs(dy)) / 2 + 1e-9
+                need_y = half_h[i] + half_h[j]
+                if abs(dx) < half_w[i] + half_w[j] and abs(dy) < need_y:
+                    push = (need_y - abs(dy)) / 2 + 1e-9
                     s = 1.0 if dy >= 0 else -1.0
                     pos[i, 1] -= s * push
                     pos[j, 1] += s * push
                     moved = True
         if not moved:
             break
-    for (x, y), (_, t) in zip(pos, themes.iterrows(), strict=True):
+    for (x, y), label, (_, t) in zip(pos, labels, themes.iterrows(), strict=True):
         ax.annotate(
-            t["theme_name"],
+            label,
             (x, y),
             ha="center",
             va="center",

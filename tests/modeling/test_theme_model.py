@@ -27,6 +27,8 @@ OTHER = ClusterConfig(
     map_min_dist=0.3,
     n_broad=2,
     exact_neighbors_below=100,
+    consensus_seeds=3,
+    consensus_cut=0.3,
 )
 
 
@@ -179,7 +181,7 @@ def test_neighbour_search_switches_to_nn_descent_at_the_threshold(
         init(self, *args, **kwargs)
 
     monkeypatch.setattr(umap.UMAP, "__init__", spy)
-    ThemeModel(with_map=False).fit(X)
-    approx = ThemeModel(exact_neighbors_below=len(X), with_map=False).fit(X)
+    ThemeModel(consensus_seeds=1, with_map=False).fit(X)
+    approx = ThemeModel(consensus_seeds=1, exact_neighbors_below=len(X), with_map=False).fit(X)
     assert seen == [False, True]
     assert approx.n_themes_ >= 5  # the approximate graph still finds themes here
