@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     run.add_argument(
+        "--target-outlier-share",
+        type=float,
+        default=DEFAULT.cluster.target_outlier_share,
+        help="at most this share of outliers: those nearest a theme join it (default: keep all)",
+    )
+    run.add_argument(
         "--min-cluster-size",
         type=int,
         default=DEFAULT.cluster.min_cluster_size,
@@ -161,6 +167,7 @@ def config_from_args(args: argparse.Namespace, base: Config = DEFAULT) -> Config
             base.cluster,
             seed=args.seed,
             consensus_seeds=args.consensus_seeds,
+            target_outlier_share=args.target_outlier_share,
             min_cluster_size=args.min_cluster_size,
         ),
         compute=dataclasses.replace(

@@ -136,6 +136,9 @@ class ClusterConfig:
     #: steadier but merges Encoder-decoder models into a 40-paper theme only 68% about encoders
     #: or decoders (as do 0.6 and 30 seeds): the cut that keeps that theme is the default.
     consensus_cut: float = 0.5
+    #: At most this share of outliers: the ones nearest a theme's centroid join it (None: keep
+    #: the consensus' outliers).
+    target_outlier_share: float | None = None
 
 
 @dataclass(frozen=True)

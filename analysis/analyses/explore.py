@@ -23,6 +23,7 @@ __all__ = [
     "dump_overlap_matrix",
     "dump_theme_lift",
     "dump_theme_mix",
+    "outlier_topics",
     "theme_similarity",
 ]
 
@@ -180,3 +181,48 @@ def dump_overlap_matrix(occurrences: pd.DataFrame) -> pd.DataFrame:
     m.index, m.columns = labels, labels
     m.index.name, m.columns.name = "dump", "dump"
     return m
+
+
+def outlier_topics(
+    papers: pd.DataFrame, vectors: np.ndarray, min_size: int = 3, min_similarity: float = 0.5
+) -> pd.DataFrame:
+    """Coherent mini-topics among the outliers: groups of `min_size` or more outliers of which
+    every pair has cosine >= `min_similarity` (complete linkage, so no chaining), largest first.
+
+    Too small to be a theme (a theme needs `min_cluster_size` papers), yet a topic: the reader
+    should see them. Columns: topic, size, keywords (c-TF-IDF against the other outliers),
+    titles, paper_ids.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
+    from ..modeling.naming import c_tf_idf_keywords
+
+    cols = ["topic", "size", "keywords", "titles", "paper_ids"]
+    out_idx = np.flatnonzero(papers["theme_id"].to_numpy() < 0)
+    if len(out_idx) < max(min_size, 2):
+        return pd.DataFrame(columns=cols)
+    V = np.asarray(vectors, dtype=np.float64)[out_idx]
+    groups = fcluster(linkage(pdist(V, "cosine"), "complete"), 1 - min_similarity, "distance")
+    ids, counts = np.unique(groups, return_counts=True)
+    keep = sorted(ids[counts >= min_size], key=lambda g: (-int((groups == g).sum()), int(g)))
+    if not keep:
+        return pd.DataFrame(columns=cols)
+    texts = paper_texts(papers.iloc[out_idx])
+    docs = [" ".join(t for t, g in zip(texts, groups, strict=True) if g == k) for k in keep]
+    rest = " ".join(t for t, g in zip(texts, groups, strict=True) if g not in set(keep))
+    keywords, _ = c_tf_idf_keywords([*docs, rest] if rest else docs, 5)
+    rows = []
+    for i, k in enumerate(keep):
+        members = out_idx[groups == k]
+        rows.append(
+            {
+                "topic": i,
+                "size": len(members),
+                "keywords": keywords[i],
+                "titles": papers["title"].iloc[members].tolist(),
+                "paper_ids": papers["paper_id"].iloc[members].tolist(),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+

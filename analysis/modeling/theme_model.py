@@ -80,6 +80,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         random_state: int = 42,
         consensus_seeds: int = 20,
         consensus_cut: float = 0.5,
+        target_outlier_share: float | None = None,
         with_map: bool = True,
         progress: bool = False,
     ) -> None:
@@ -95,6 +96,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.consensus_seeds = consensus_seeds
         self.consensus_cut = consensus_cut
+        self.target_outlier_share = target_outlier_share
         self.with_map = with_map
         self.progress = progress
 
@@ -114,6 +116,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             random_state=config.seed,
             consensus_seeds=config.consensus_seeds,
             consensus_cut=config.consensus_cut,
+            target_outlier_share=config.target_outlier_share,
             **kw,
         )
 
@@ -169,6 +172,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         k = int(self.labels_.max()) + 1
         if k == 0:
             raise ValueError("HDBSCAN found no theme at all: lower min_cluster_size")
+        if self.target_outlier_share is not None:
+            self.labels_ = self._reduce_outliers(X, self.labels_, self.target_outlier_share)
         if self.consensus_seeds == 1:
             probs = self._probabilities
             del self._probabilities
@@ -189,6 +194,25 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         if self.with_map:
             self.map_ = self._umap(X, 2, self.map_min_dist)
         return self
+
+    @staticmethod
+    def _reduce_outliers(X: np.ndarray, labels: np.ndarray, target: float) -> np.ndarray:
+        """Outliers most similar to a theme's centroid join it, until at most `target` of the
+        papers are outliers (most similar first; ties: earlier paper first). Their
+        `probabilities_` stay at the share of fits that agreed, which is low for them."""
+        if not 0.0 <= target <= 1.0:
+            raise ValueError(f"target_outlier_share={target}: expected a share in [0, 1]")
+        out = np.flatnonzero(labels < 0)
+        excess = len(out) - int(np.floor(target * len(labels)))
+        if excess <= 0:
+            return labels
+        k = int(labels.max()) + 1
+        cents = _normalise(np.stack([X[labels == t].mean(0) for t in range(k)]))
+        sims = X[out] @ cents.T
+        order = np.lexsort((out, -sims.max(1)))[:excess]
+        labels = labels.copy()
+        labels[out[order]] = sims[order].argmax(1)
+        return labels
 
     @staticmethod
     def _broad(centroids: np.ndarray, n: int) -> np.ndarray:

@@ -101,3 +101,47 @@ def test_dump_labels_and_overlap_matrix():
     m = explore.dump_overlap_matrix(occ)
     assert list(m.index) == list(m.columns) == ["000 · Jul 11", "001 · Oct 2"]
     assert m.to_numpy().tolist() == [[2, 1], [1, 2]]  # papers per dump, and the one shared
+
+
+def _outlier_frame(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "paper_id": [f"p{i}" for i in range(n)],
+            "title": [f"Title {i}" for i in range(n)],
+            "abstract": ["brain fmri decoding"] * 3 + ["other words here"] * (n - 3),
+            "theme_id": [-1] * n,
+        }
+    )
+
+
+def test_outlier_topics_need_every_pair_close():
+    # three mutually close outliers; a chain 3-4-5 whose ends are not close; one loner
+    V = np.array(
+        [
+            [1, 0, 0],
+            [0.95, 0.3, 0],
+            [0.95, 0, 0.3],
+            [0, 1, 0],
+            [0, 0.8, 0.6],
+            [0, 0.2, 0.98],
+            [-1, 0, 0],
+        ],
+        np.float64,
+    )
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    got = explore.outlier_topics(_outlier_frame(7), V, min_size=3, min_similarity=0.7)
+    assert got["paper_ids"].tolist() == [["p0", "p1", "p2"]]
+    assert "brain" in got.loc[0, "keywords"]
+    # members of a theme are never part of a mini-topic
+    papers = _outlier_frame(7).assign(theme_id=[0, -1, -1, -1, -1, -1, -1])
+    assert explore.outlier_topics(papers, V, 3, 0.7).empty
+
+
+@pytest.mark.slow
+def test_brain_decoding_papers_form_an_outlier_topic(run_a, corpus_vectors):
+    from analysis.artifacts import load_artifacts
+
+    papers, _ = load_artifacts(run_a)
+    topics = explore.outlier_topics(papers, corpus_vectors)
+    brain = [t for t in topics["titles"] if any("Brain Decoding" in x for x in t)]
+    assert brain and len(brain[0]) >= 3, topics["titles"].tolist()

@@ -29,6 +29,7 @@ OTHER = ClusterConfig(
     exact_neighbors_below=100,
     consensus_seeds=3,
     consensus_cut=0.3,
+    target_outlier_share=0.1,
 )
 
 
@@ -185,3 +186,17 @@ def test_neighbour_search_switches_to_nn_descent_at_the_threshold(
     approx = ThemeModel(consensus_seeds=1, exact_neighbors_below=len(X), with_map=False).fit(X)
     assert seen == [False, True]
     assert approx.n_themes_ >= 5  # the approximate graph still finds themes here
+
+
+def test_target_outlier_share_moves_the_nearest_outliers():
+    X = np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1], [0.9, 0.5], [0.6, 0.8]], np.float64)
+    X = (X / np.linalg.norm(X, axis=1, keepdims=True)).astype(np.float32)
+    labels = np.array([0, 0, 1, 1, -1, -1])
+    # 2 of 6 outliers, target 1/6: the one nearer its centroid (row 4, to theme 0) joins
+    got = ThemeModel._reduce_outliers(X, labels, 1 / 6)
+    assert got.tolist() == [0, 0, 1, 1, 0, -1]
+    assert ThemeModel._reduce_outliers(X, labels, 0.0).tolist() == [0, 0, 1, 1, 0, 1]
+    assert ThemeModel._reduce_outliers(X, labels, 0.5).tolist() == labels.tolist()
+    with pytest.raises(ValueError, match="target_outlier_share"):
+        ThemeModel._reduce_outliers(X, labels, 1.5)
+
