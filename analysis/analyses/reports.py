@@ -28,7 +28,8 @@ def alternatives_report(
     config: Config = DEFAULT,
     rows: int | None = None,
 ) -> pd.DataFrame:
-    """What the settings of a sweep table do to the default's themes, one fit each (seed as set).
+    """What the settings of a sweep table do to the default's themes, each fitted as a run fits
+    it (the consensus of `config.cluster.consensus_seeds` seeds from its seed).
 
     For each row (all rows, or the first `rows`): its number of themes and outliers, and which
     of the default's named themes it keeps as a theme of its own (see
