@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import BATCHINGS, ComputeConfig, EmbedConfig
+from analysis.embedding.encoder import SPECIAL_TOKENS
 
 from .machine import remeasure_peaks
 
@@ -34,8 +35,6 @@ ROWS: list[tuple[str, str, str]] = [
     ("float64", DEFAULT.batching, "in-process"),
     ("float64", DEFAULT.batching, "dask"),
 ]
-#: [CLS] and [SEP]: the model sees them in every window.
-SPECIAL_TOKENS = 2
 #: Texts embedded once per precision and engine before the timed passes (one-off costs).
 WARM_UP_TEXTS = 8
 

@@ -196,7 +196,7 @@ def outlier_topics(
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
 
-    from ..modeling.naming import c_tf_idf_keywords
+    from ..modeling.keywords import c_tf_idf_keywords
 
     cols = ["topic", "size", "keywords", "titles", "paper_ids"]
     out_idx = np.flatnonzero(papers["theme_id"].to_numpy() < 0)

@@ -1,8 +1,5 @@
-"""Describe and name themes: c-TF-IDF keyphrases, representative papers, human-readable names.
-
-Keywords follow BERTopic's class-based TF-IDF (all abstracts of a theme form one document;
-weight = term frequency in the theme x log(1 + mean words per theme / term frequency overall))
-over unigrams and bigrams, with English and corpus boilerplate stop words removed.
+"""Name themes, and the theme tables: names, sizes, keywords (`analysis.modeling.keywords`),
+representatives.
 
 Names are earned from a theme's members (`earned_names`): the candidates are the editable
 vocabulary's names (`theme_vocabulary.json`: name -> one-line description, embedded with the
@@ -24,195 +21,18 @@ import pandas as pd
 
 from ..config import ThemeConfig
 from ..text import paper_texts
+from .keywords import c_tf_idf_keywords, representatives
 
 __all__ = [
-    "STOP_WORDS",
     "VOCABULARY_PATH",
     "broad_names",
-    "c_tf_idf_keywords",
     "earned_names",
     "load_vocabulary",
     "name_description",
-    "representatives",
+    "theme_table",
 ]
 
 VOCABULARY_PATH = Path(__file__).with_name("theme_vocabulary.json")
-
-#: Words that say nothing about a theme in this corpus of abstracts.
-BOILERPLATE = {
-    "propose",
-    "proposed",
-    "proposes",
-    "paper",
-    "model",
-    "models",
-    "result",
-    "results",
-    "method",
-    "methods",
-    "approach",
-    "approaches",
-    "based",
-    "performance",
-    "using",
-    "use",
-    "used",
-    "show",
-    "shows",
-    "demonstrate",
-    "demonstrates",
-    "achieve",
-    "achieves",
-    "achieving",
-    "novel",
-    "new",
-    "task",
-    "tasks",
-    "data",
-    "training",
-    "framework",
-    "state",
-    "art",
-    "existing",
-    "significantly",
-    "significant",
-    "experiments",
-    "experimental",
-    "extensive",
-    "available",
-    "https",
-    "http",
-    "github",
-    "com",
-    "io",
-    "introduce",
-    "introduces",
-    "present",
-    "presents",
-    "work",
-    "works",
-    "study",
-    "studies",
-    "effective",
-    "effectively",
-    "improve",
-    "improves",
-    "improved",
-    "improvement",
-    "improvements",
-    "benchmark",
-    "benchmarks",
-    "datasets",
-    "dataset",
-    "outperforms",
-    "compared",
-    "previous",
-    "recent",
-    "recently",
-    "various",
-    "different",
-    "including",
-    "specifically",
-    "furthermore",
-    "moreover",
-    "address",
-    "however",
-    "publicly",
-    "released",
-    "module",
-    "modules",
-    "level",
-    "high",
-    "better",
-    "strong",
-    "key",
-    "challenge",
-    "challenges",
-    "problem",
-    "problems",
-    "way",
-    "abstract",
-    "large",
-    "end",
-    "able",
-    "leverage",
-    "leveraging",
-    "leverages",
-    "evaluate",
-    "evaluation",
-    "terms",
-    "wide",
-    "range",
-    "sota",
-    "simple",
-    "general",
-    "information",
-    "order",
-    "number",
-    "source",
-    "open",
-}
-
-
-def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS | BOILERPLATE)
-
-
-STOP_WORDS: frozenset[str] = _stop_words()
-
-# Words of two or more letters, keeping inner hyphens ("encoder-decoder", "kv-cache").
-_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*\b"
-
-
-def c_tf_idf_keywords(
-    docs_per_theme: Sequence[str], n: int = 10
-) -> tuple[list[list[str]], np.ndarray]:
-    """Top `n` keyphrases per theme document, and the full c-TF-IDF matrix."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    cv = CountVectorizer(
-        stop_words=sorted(STOP_WORDS),
-        ngram_range=(1, 2),
-        token_pattern=_TOKEN,
-        lowercase=True,
-    )
-    counts = cv.fit_transform(docs_per_theme).toarray().astype(np.float64)
-    vocab = cv.get_feature_names_out()
-    tf = counts / np.maximum(counts.sum(1, keepdims=True), 1)
-    avg_words = counts.sum() / len(docs_per_theme)
-    idf = np.log1p(avg_words / np.maximum(counts.sum(0), 1))
-    weights = tf * idf
-    out = []
-    alphabetical = np.argsort(np.argsort(vocab, kind="stable"), kind="stable")
-    for row in weights:
-        # stable order: weight, then alphabetical, so ties never depend on hashing
-        order = np.lexsort((alphabetical, -row))
-        words: list[str] = []
-        for j in order:
-            w = vocab[j]
-            # a unigram already inside a chosen bigram adds nothing
-            if " " not in w and any(w in b.split() for b in words if " " in b):
-                continue
-            words.append(w)
-            if len(words) == n:
-                break
-        out.append(words)
-    return out, weights
-
-
-def representatives(
-    vectors: np.ndarray, labels: np.ndarray, centroids: np.ndarray, n: int = 5
-) -> list[list[int]]:
-    """Row indices of the `n` members nearest each theme's centroid (cosine), best first."""
-    out = []
-    for t, c in enumerate(centroids):
-        idx = np.flatnonzero(labels == t)
-        sims = vectors[idx] @ c
-        order = np.lexsort((idx, -sims))  # ties: earlier row first
-        out.append(idx[order[:n]].tolist())
-    return out
 
 
 def load_vocabulary(path: str | Path | None = None) -> dict[str, dict[str, str]]:
@@ -225,19 +45,10 @@ def load_vocabulary(path: str | Path | None = None) -> dict[str, dict[str, str]]
     return {k: dict(v) for k, v in data.items() if k in ("fine", "broad")}
 
 
-def keyphrase_name(keywords: Sequence[str]) -> str:
-    """Fallback name from the top keyphrases ("speculative decoding / draft")."""
-    picked = list(keywords[:2]) or ["misc"]
-    return " / ".join(picked)
-
-
 #: A theme whose chosen name covers less of its members than this is flagged (`name_fits`).
 MIN_COVERAGE = 0.5
 #: Share of a theme's members a second vocabulary name must describe to be joined to the first.
 JOIN_SHARE = 0.2
-#: A vocabulary name describes a paper when its description is among the paper's NAME_TOP
-#: nearest.
-NAME_TOP = 1
 
 
 def name_description(name: str, descriptions: dict[str, str]) -> str | None:
@@ -249,15 +60,23 @@ def name_description(name: str, descriptions: dict[str, str]) -> str | None:
     return " ".join(parts) if len(parts) > 1 and all(parts) else None
 
 
-def name_matches(vectors: np.ndarray, name_vectors: np.ndarray, top: int = 2) -> np.ndarray:
-    """Papers x names: whether a name's description is among the `top` nearest each paper's
-    embedding (cosine; ties: earlier name first). Names overlap ("Decoding speedups",
-    "Parallel decoding"), so a paper may be described by more than one."""
-    sims = vectors @ name_vectors.T
-    order = np.lexsort((np.broadcast_to(np.arange(sims.shape[1]), sims.shape), -sims), axis=1)
-    out = np.zeros(sims.shape, dtype=bool)
-    np.put_along_axis(out, order[:, :top], True, axis=1)
-    return out
+def name_matches(vectors: np.ndarray, name_vectors: np.ndarray) -> np.ndarray:
+    """Papers x names: whether a name's description is the one nearest each paper's embedding
+    (cosine; ties: the earlier name)."""
+    nearest = np.argmax(vectors @ name_vectors.T, axis=1)
+    return nearest[:, None] == np.arange(len(name_vectors))[None, :]
+
+
+def _give_out(scored: list[tuple]) -> dict[int, tuple]:
+    """Best first, each theme one name and each name one theme: `scored` holds
+    (-score, theme, name, *extra); returns theme -> (name, -score, *extra)."""
+    chosen: dict[int, tuple] = {}
+    used: set[int] = set()
+    for neg, t, c, *extra in sorted(scored):
+        if t not in chosen and c not in used:
+            chosen[t] = (c, neg, *extra)
+            used.add(c)
+    return chosen
 
 
 def phrase_matches(texts: Sequence[str], phrase: str) -> np.ndarray:
@@ -290,15 +109,15 @@ def earned_names(
     Candidates: every vocabulary name, each theme's top `n_phrases` c-TF-IDF two-word phrases,
     and
     for a theme that holds two vocabulary themes, the two names joined ("A & b").
-    A vocabulary name matches a paper when its description is among the `NAME_TOP` nearest the
-    paper's embedding; a keyphrase matches a paper whose title or abstract holds it. Each
+    A vocabulary name matches a paper when its description is the one nearest the paper's
+    embedding; a keyphrase matches a paper whose title or abstract holds it. Each
     candidate is scored for a theme by the harmonic mean of its coverage and precision
     (`name_fit`), over every paper of the corpus, outliers included. Names are then given out
     best score first, each name once: no closed list matched one-to-one, and a theme keeps
     the name its members earn even when a larger theme scores lower for it.
     """
     k = int(labels.max()) + 1
-    near = name_matches(vectors, name_vectors, NAME_TOP)
+    near = name_matches(vectors, name_vectors)
     cands: list[tuple[str, str, np.ndarray]] = [
         (nm, "vocabulary", near[:, j]) for j, nm in enumerate(names)
     ]
@@ -329,13 +148,7 @@ def earned_names(
             cov, prec = name_fit(matches, members)
             f1 = 2 * cov * prec / (cov + prec) if cov + prec else 0.0
             scored.append((-round(f1, 12), t, c, cov, prec))
-    scored.sort()
-    chosen: dict[int, tuple[int, float, float, float]] = {}
-    used: set[int] = set()
-    for neg_f1, t, c, cov, prec in scored:
-        if t not in chosen and c not in used:
-            chosen[t] = (c, -neg_f1, cov, prec)
-            used.add(c)
+    chosen = _give_out(scored)
     rows = []
     for t in range(k):
         if t not in chosen:  # more themes than candidates: a placeholder that says so
@@ -349,7 +162,7 @@ def earned_names(
                 }
             )
             continue
-        c, f1, cov, prec = chosen[t]
+        c, _, cov, prec = chosen[t]
         rows.append(
             {
                 "theme_name": cands[c][0],
@@ -381,7 +194,7 @@ def broad_names(
     `fine_labels` is each paper's fine theme.
     """
     nb = int(broad_of_fine.max()) + 1
-    near = name_matches(vectors, name_vectors, NAME_TOP)
+    near = name_matches(vectors, name_vectors)
     scored = []
     for b in range(nb):
         members = broad_labels == b
@@ -391,13 +204,9 @@ def broad_names(
             each = min(name_fit(near[:, j], fine_labels == f)[0] for f in fines)
             if each >= MIN_COVERAGE and prec >= MIN_COVERAGE:
                 scored.append((-(2 * cov * prec / (cov + prec)), b, j, cov, prec))
-    scored.sort()
-    chosen: dict[int, tuple[str, str, float, float]] = {}
-    used: set[int] = set()
-    for _, b, j, cov, prec in scored:
-        if b not in chosen and j not in used:
-            chosen[b] = (names[j], "vocabulary", cov, prec)
-            used.add(j)
+    chosen = {
+        b: (names[j], "vocabulary", cov, prec) for b, (j, _, cov, prec) in _give_out(scored).items()
+    }
     rows = []
     for b in range(nb):
         if b in chosen:

@@ -133,8 +133,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             self.exact_neighbors_below,
         )
 
-    def _fit_themes(self, X: np.ndarray) -> np.ndarray:
-        """Raw theme ids (any numbering) per paper; sets the per-fit attributes."""
+    def _fit_themes(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Raw theme ids (any numbering) per paper, and for a single fit HDBSCAN's membership
+        strengths (None for a consensus); sets the per-fit attributes."""
         if self.consensus_seeds < 1:
             raise ValueError(f"consensus_seeds={self.consensus_seeds}: expected 1 or more")
         seeds = seed_set(self.random_state, self.consensus_seeds)
@@ -155,10 +156,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.run_labels_ = np.stack(runs)
         self.relative_validity_ = float(np.nanmean(validity)) if validity else float("nan")
         if self.consensus_seeds == 1:
-            self._probabilities = probs[0]
-            return runs[0]
+            return runs[0], probs[0]
         C = coassociation(runs)
-        return consensus_labels(C, self.consensus_cut, self.min_cluster_size)
+        return consensus_labels(C, self.consensus_cut, self.min_cluster_size), None
 
     def fit(self, X: np.ndarray, y: None = None) -> ThemeModel:
         """Fit themes on L2-normalised embeddings (rows = papers)."""
@@ -168,16 +168,14 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 f"{len(X)} papers are too few to cluster with n_neighbors={self.n_neighbors} "
                 f"and min_cluster_size={self.min_cluster_size}"
             )
-        self.labels_ = _renumber_by_size(self._fit_themes(X))
+        labels, probs = self._fit_themes(X)
+        self.labels_ = _renumber_by_size(labels)
         k = int(self.labels_.max()) + 1
         if k == 0:
             raise ValueError("HDBSCAN found no theme at all: lower min_cluster_size")
         if self.target_outlier_share is not None:
             self.labels_ = self._reduce_outliers(X, self.labels_, self.target_outlier_share)
-        if self.consensus_seeds == 1:
-            probs = self._probabilities
-            del self._probabilities
-        else:
+        if probs is None:
             probs = member_confidence(self.labels_, self.run_labels_)
         self.probabilities_ = np.where(self.labels_ >= 0, probs, 0.0).astype(np.float32)
         self.stability_ = stability(self.labels_, self.run_labels_)

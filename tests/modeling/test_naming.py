@@ -7,14 +7,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
-from analysis.modeling.naming import (
-    _TOKEN,
-    STOP_WORDS,
-    broad_names,
-    c_tf_idf_keywords,
-    earned_names,
-    name_description,
-)
+from analysis.modeling.keywords import _TOKEN, STOP_WORDS, c_tf_idf_keywords
+from analysis.modeling.naming import broad_names, earned_names, name_description
 
 
 def _reference(docs: list[str], n: int) -> list[list[str]]:
