@@ -29,6 +29,8 @@ PROJ_ROOT: Path = _find_root()
 RAW_DIR: Path = PROJ_ROOT / "data" / "raw"
 PROCESSED_DIR: Path = PROJ_ROOT / "data" / "processed"
 FIGURES_DIR: Path = PROJ_ROOT / "figures"
+#: BERTopic beside this project (`python -m benchmarks.bertopic_side_by_side` writes it).
+PEER_RESULT: Path = PROJ_ROOT / "benchmarks" / "results" / "bertopic_side_by_side.json"
 
 #: The glob a file in the raw folder must match to count as a dump.
 DUMP_GLOB = "*.txt"

@@ -225,4 +225,3 @@ def outlier_topics(
             }
         )
     return pd.DataFrame(rows, columns=cols)
-

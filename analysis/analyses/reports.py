@@ -1,7 +1,8 @@
-"""What other choices would have given: the sweep's other settings, and a truncating embedding.
+"""What other choices would have given: the sweep's other settings, a truncating embedding, and
+BERTopic on the same texts.
 
-Both take the run's tables (as `analysis.notebook.setup` returns them) and read its embedding
-cache; neither changes the run's artifacts.
+Each takes the run's tables (as `analysis.notebook.setup` returns them); the first two read its
+embedding cache, the last the stored side-by-side result. None changes the run's artifacts.
 """
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import json
 import warnings
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..artifacts import PAPERS_CACHE, load_theme_model, theme_vectors
-from ..config import DEFAULT, Config
+from ..config import DEFAULT, PEER_RESULT, Config
 from ..modeling import ThemeModel, matched_themes
 
-__all__ = ["alternatives_report", "truncation_report"]
+__all__ = ["alternatives_report", "peer_report", "truncation_report"]
 
 
 def alternatives_report(
@@ -95,3 +99,80 @@ def truncation_report(papers: pd.DataFrame, config: Config = DEFAULT) -> pd.Data
             "nearest_theme_truncated": (trunc.vectors @ cent.T).argmax(1),
         }
     )
+
+
+def _span(values: list[float], fmt: str) -> str:
+    lo, hi = min(values), max(values)
+    return format(lo, fmt) if lo == hi else f"{format(lo, fmt)}-{format(hi, fmt)}"
+
+
+def _stop_share(setting: dict[str, Any]) -> float:
+    """Share of the words in a BERTopic setting's labels ("3_the_decoding_of") that are English
+    stop words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = [
+        w for lab in setting["labels"] for part in lab["name"].split("_")[1:] for w in part.split()
+    ]
+    return sum(w in ENGLISH_STOP_WORDS for w in words) / max(len(words), 1)
+
+
+def peer_report(
+    themes: pd.DataFrame, path: Path = PEER_RESULT
+) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """BERTopic's defaults, BERTopic tuned, and this project over the same 5 seeds, as stored
+    by `python -m benchmarks.bertopic_side_by_side`: a table, a summary worded from its
+    numbers (with each setting's four first labels), and the stored result.
+
+    The summary says so when the stored result was made for other themes than `themes`.
+    """
+    res = json.loads(Path(path).read_text(encoding="utf-8"))
+    cols = {"defaults": "BERTopic defaults", "tuned": "BERTopic tuned", "ours": "this project"}
+    rows: dict[str, dict[str, str]] = {}
+    for key, col in cols.items():
+        r = res[key]
+        rows[col] = {
+            "topics / themes (5 seeds)": _span(r["topics"], "d"),
+            "outliers as fitted": _span(r["outlier_share_fitted"], ".1%"),
+            "outliers reported": _span(r["outlier_share"], ".1%"),
+            "agreement across seeds (ARI)": f"{r['stability_ari']:.3f}",
+        }
+    table = pd.DataFrame(rows)
+    d, t, o = res["defaults"], res["tuned"], res["ours"]
+    stored = [(lab["name"], lab["size"]) for lab in o["labels"]]
+    current = list(zip(themes["theme_name"], themes["size"].astype(int), strict=True))
+    best = max(cols, key=lambda k: res[k]["stability_ari"])
+    text = (
+        f"Over the same {len(res['seeds'])} seeds, BERTopic's defaults find "
+        f"{_span(d['topics'], 'd')} topics and leave {_span(d['outlier_share'], '.0%')} of the "
+        f"papers as outliers; tuned, it finds {_span(t['topics'], 'd')} topics with "
+        f"{_span(t['outlier_share_fitted'], '.0%')} outliers as fitted and "
+        f"{_span(t['outlier_share'], '.0%')} after `reduce_outliers`; this project finds "
+        f"{_span(o['topics'], 'd')} themes with {_span(o['outlier_share'], '.1%')} outliers. "
+        f"Seeds agree (mean pairwise ARI) at {d['stability_ari']:.2f} for the defaults, "
+        f"{t['stability_ari']:.2f} tuned ({t['stability_ari_fitted']:.2f} before outlier "
+        f"reduction) and {o['stability_ari']:.2f} here: the most stable is {cols[best]}. "
+        f"Stop words make {_stop_share(d):.0%} of the defaults' label words and "
+        f"{_stop_share(t):.0%} of the tuned ones'; tuning gives"
+        + (
+            " readable labels"
+            if _stop_share(t) < 0.1 <= _stop_share(d)
+            else " labels as they are below"
+        )
+        + (
+            ", not steadier topics."
+            if t["stability_ari"] <= d["stability_ari"] + 0.05
+            else " and steadier topics."
+        )
+    )
+    if stored != current:
+        text += (
+            " **The stored result was made for other themes than these:** rerun "
+            "`python -m benchmarks.bertopic_side_by_side`."
+        )
+    largest = {k: sorted(res[k]["labels"], key=lambda x: -x["size"])[:4] for k in cols}
+    text += "\n\nThe four largest topics of each, seed 42:\n\n" + "\n".join(
+        f"- {col}: " + "; ".join(f"`{x['name']}` ({x['size']})" for x in largest[key])
+        for key, col in cols.items()
+    )
+    return table, text, res

@@ -199,4 +199,3 @@ def test_target_outlier_share_moves_the_nearest_outliers():
     assert ThemeModel._reduce_outliers(X, labels, 0.5).tolist() == labels.tolist()
     with pytest.raises(ValueError, match="target_outlier_share"):
         ThemeModel._reduce_outliers(X, labels, 1.5)
-
