@@ -25,7 +25,7 @@ import pandas as pd
 
 from .config import DEFAULT, Config
 from .dataset import dump_paths
-from .io import sha256_file, write_atomic, write_json_atomic, write_text_atomic
+from .io import StagedWrites, json_text, sha256_file
 from .numerics import portability_problems
 
 __all__ = [
@@ -34,6 +34,9 @@ __all__ = [
     "artifacts_current",
     "load_artifacts",
     "load_theme_model",
+    "recorded_config",
+    "run_differences",
+    "theme_vectors",
     "write_artifacts",
 ]
 
@@ -72,9 +75,10 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def input_hashes(raw_dir: Path) -> dict[str, str]:
-    """sha256 of every dump a run of `raw_dir` reads, by file name."""
-    return {p.name: sha256_file(p) for p in dump_paths(raw_dir)}
+def input_hashes(raw_dir: Path, entries: pd.DataFrame | None = None) -> dict[str, str]:
+    """sha256 of every dump in `raw_dir` by file name (with `entries`: of those it came from)."""
+    used = None if entries is None else set(entries["dump"])
+    return {p.name: sha256_file(p) for p in dump_paths(raw_dir) if used is None or p.stem in used}
 
 
 def _flat(df: pd.DataFrame) -> pd.DataFrame:
@@ -95,51 +99,52 @@ def write_artifacts(
     model: Any,
     embedding: Any,
     compute: dict[str, Any],
+    skipped: dict[str, dict[str, str]] | None = None,
 ) -> None:
-    """Write every artifact of a run (`model`: the fitted ThemeModel; `embedding`: the papers'
-    EmbeddingResult; `compute`: how the run computed, recorded but never compared)."""
+    """Write every artifact of a run, all or none (`model`: the fitted ThemeModel; `embedding`:
+    the papers' EmbeddingResult; `compute`: how the run computed, recorded but never compared;
+    `skipped`: dumps left out, by file name: their sha256 and the reason)."""
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "papers.parquet", lambda p: papers.to_parquet(p, index=False))
-    occ = entries[["paper_id", "dump", "rank", "page_date", "line"]]
-    write_atomic(out / "occurrences.parquet", lambda p: occ.to_parquet(p, index=False))
-    write_text_atomic(out / "themes.csv", _flat(themes).to_csv(index=False, float_format="%.4f"))
-    write_text_atomic(
-        out / "broad_themes.csv", _flat(broad).to_csv(index=False, float_format="%.4f")
-    )
-    model.save(
-        out / MODEL_FILE,
-        theme_names=themes["theme_name"].tolist(),
-        embedding_key=embedding.key,
-    )
-    write_json_atomic(
-        out / "run.json",
-        {
-            "artifact_version": ARTIFACT_VERSION,
-            "parameters": cfg.to_dict(),
-            "compute": compute,
-            "versions": _versions(),
-            "inputs": input_hashes(cfg.raw_dir),
-            "embedding": {
-                "model": embedding.model,
-                "key": embedding.key,
-                "texts_over_one_window": int((embedding.n_windows > 1).sum()),
-                "windows": int(embedding.n_windows.sum()),
-            },
-            "counts": {
-                "papers": len(papers),
-                "themes": len(themes),
-                "broad_themes": len(broad),
-                "outliers": int((papers["theme_id"] < 0).sum()),
-            },
-            "platform": {
-                "machine": platform.machine(),
-                "system": platform.system(),
-                "python": sys.version.split()[0],
-            },
-            # what could make another machine's themes differ from these (analysis.numerics)
-            "numerics": {"precision": cfg.embed.precision, "problems": portability_problems()},
+    record = {
+        "artifact_version": ARTIFACT_VERSION,
+        "parameters": cfg.to_dict(),
+        "compute": compute,
+        "versions": _versions(),
+        "inputs": input_hashes(cfg.raw_dir, entries),
+        "skipped_dumps": skipped or {},
+        "embedding": {
+            "model": embedding.model,
+            "key": embedding.key,
+            "texts_over_one_window": int((embedding.n_windows > 1).sum()),
+            "windows": int(embedding.n_windows.sum()),
         },
-    )
+        "counts": {
+            "papers": len(papers),
+            "themes": len(themes),
+            "broad_themes": len(broad),
+            "outliers": int((papers["theme_id"] < 0).sum()),
+        },
+        "platform": {
+            "machine": platform.machine(),
+            "system": platform.system(),
+            "python": sys.version.split()[0],
+        },
+        # what could make another machine's themes differ from these (analysis.numerics)
+        "numerics": {"precision": cfg.embed.precision, "problems": portability_problems()},
+    }
+    occ = entries[["paper_id", "dump", "rank", "page_date", "line"]]
+    with StagedWrites() as stage:  # all or nothing: a failed write keeps the last run's set
+        papers.to_parquet(stage.path(out / "papers.parquet"), index=False)
+        occ.to_parquet(stage.path(out / "occurrences.parquet"), index=False)
+        for name, table in (("themes.csv", themes), ("broad_themes.csv", broad)):
+            text = _flat(table).to_csv(index=False, float_format="%.4f")
+            stage.path(out / name).write_text(text, encoding="utf-8")
+        model.save(
+            stage.path(out / MODEL_FILE),
+            theme_names=themes["theme_name"].tolist(),
+            embedding_key=embedding.key,
+        )
+        stage.path(out / "run.json").write_text(json_text(record), encoding="utf-8")
 
 
 def load_artifacts(output_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -171,22 +176,71 @@ def read_run_record(output_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def artifacts_current(config: Config = DEFAULT) -> bool:
-    """True when the output folder holds artifacts made from the current raw dumps and params."""
+#: Parameters that say where outputs go, not what they are: never a difference between runs.
+_LOCATIONS = ("processed_dir", "figures_dir")
+
+
+def run_differences(config: Config = DEFAULT) -> list[str] | None:
+    """How the run in `config.processed_dir` differs from what `config` would make now: one
+    phrase per difference (dumps added, removed or changed; parameters), [] when none, None
+    when the folder holds no complete run."""
     out = config.processed_dir
     meta = read_run_record(out)
     if meta is None or not all((out / n).is_file() for n in NEEDED):
-        return False
-    return (
-        meta.get("inputs") == input_hashes(config.raw_dir)
-        and meta.get("parameters") == config.to_dict()
-    )
+        return None
+    diffs = []
+    made = {k: v for k, v in (meta.get("parameters") or {}).items() if k not in _LOCATIONS}
+    now = {k: v for k, v in config.to_dict().items() if k not in _LOCATIONS}
+    changed = [k for k in sorted(set(made) | set(now)) if made.get(k) != now.get(k)]
+    diffs += [f"{k} = {made.get(k)!r} (now {now.get(k)!r})" for k in changed[:5]]
+    if len(changed) > 5:
+        diffs.append(f"{len(changed) - 5} more parameters")
+    try:
+        current = input_hashes(config.raw_dir)
+    except FileNotFoundError as e:
+        return [*diffs, str(e)]
+    recorded = dict(meta.get("inputs") or {})
+    recorded.update({n: d.get("sha256") for n, d in (meta.get("skipped_dumps") or {}).items()})
+    for what, names in (
+        ("added", sorted(set(current) - set(recorded))),
+        ("removed", sorted(set(recorded) - set(current))),
+        ("changed", sorted(n for n in set(current) & set(recorded) if current[n] != recorded[n])),
+    ):
+        if names:
+            diffs.append(f"dumps {what} since: {', '.join(names)}")
+    return diffs
+
+
+def artifacts_current(config: Config = DEFAULT) -> bool:
+    """True when the output folder holds artifacts made from the current raw dumps and params."""
+    return run_differences(config) == []
+
+
+def recorded_config(config: Config = DEFAULT) -> Config:
+    """`config` with the embedding settings the run in its output folder recorded, so a query
+    embeds its text with the model and chunking the run's vectors were made with."""
+    import dataclasses
+
+    params = (read_run_record(config.processed_dir) or {}).get("parameters") or {}
+    fields = {f.name for f in dataclasses.fields(config.embed)}
+    embed = {k[6:]: v for k, v in params.items() if k.startswith("embed.") and k[6:] in fields}
+    return config.replace(embed=dataclasses.replace(config.embed, **embed))
 
 
 def theme_vectors(papers: pd.DataFrame, config: Config = DEFAULT) -> np.ndarray:
-    """The papers' vectors, from the run's embedding cache (no model is loaded for them)."""
-    from .embedding import embed_papers
+    """The papers' vectors from the run's embedding cache, read only and with the embedding
+    settings the run recorded: raises when the cache lacks any (nothing is embedded or
+    written; no model is loaded)."""
+    from .embedding import EmbeddingJob
+    from .text import paper_texts
 
-    return embed_papers(
-        papers, config.processed_dir / PAPERS_CACHE, config.embed, progress=False
-    ).vectors
+    used = recorded_config(config)
+    job = EmbeddingJob(
+        paper_texts(papers), used.processed_dir / PAPERS_CACHE, used.embed, quiet=True
+    )
+    if job.todo:
+        raise FileNotFoundError(
+            f"{used.processed_dir / PAPERS_CACHE}: the embedding cache lacks {len(job.todo)} "
+            f"of the {len(papers)} papers' vectors; rerun `python -m analysis run`"
+        )
+    return np.stack([job.known[h][0] for h in job.hashes]).astype(np.float32)

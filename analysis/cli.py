@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -138,10 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def sweep_main(args: argparse.Namespace) -> int:
     from .embedding import embed_papers
-    from .io import write_text_atomic
+    from .io import check_writable, remove_stale_temps, write_text_atomic
     from .modeling import sweep
 
-    out = args.output_dir or DEFAULT.processed_dir
+    out = check_writable(args.output_dir or DEFAULT.processed_dir, "output folder")
+    remove_stale_temps(out)
     papers = load_papers(args.raw_dir or DEFAULT.raw_dir)
     X = embed_papers(papers, out / "embeddings.npz", DEFAULT.embed, progress=not args.quiet).vectors
     df = sweep(X, seeds=range(args.seeds), progress=not args.quiet)
@@ -188,12 +190,20 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+def _terminate(signum: int, frame: object) -> NoReturn:
+    """SIGTERM unwinds like Ctrl-C, so temp files are removed and workers stopped."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Imported here so that `--help` answers at once.
     from .dataset import CorpusFormatError, DumpFormatError
+    from .embedding import ModelError
+    from .io import WriteError
     from .pipeline import PipelineError, run
 
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "sweep":
             return sweep_main(args)
@@ -204,7 +214,14 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force,
             progress=not args.quiet,
         )
-    except (DumpFormatError, CorpusFormatError, PipelineError, FileNotFoundError) as e:
+    except (
+        DumpFormatError,
+        CorpusFormatError,
+        PipelineError,
+        ModelError,
+        WriteError,
+        FileNotFoundError,
+    ) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,5 +1,6 @@
-"""The notebooks' first cell: display options, and the run's artifacts (rebuilt first when
-missing or stale for the current inputs, silently, so stored outputs are the same either way).
+"""The notebooks' first cell: display options, and the run's artifacts (made first, silently,
+when the folder has none or a dump changed since; a run made with other options is shown as it
+is, with one warning, never overwritten: see `analysis.pipeline.ensure_artifacts`).
 """
 
 from __future__ import annotations

@@ -21,17 +21,25 @@ import pandas as pd
 
 from .artifacts import (
     PAPERS_CACHE,
-    artifacts_current,
     load_artifacts,
+    run_differences,
     theme_vectors,
     write_artifacts,
 )
 from .config import DEFAULT, OUTLIER_NAME, Config
-from .dataset import load_entries, papers_from_entries
-from .io import write_json_atomic, write_text_atomic
+from .dataset import dump_paths, load_entries, papers_from_entries
+from .io import WriteError, check_writable, remove_stale_temps, write_json_atomic, write_text_atomic
 from .text import paper_texts
 
-__all__ = ["PipelineError", "RunResult", "ensure_artifacts", "ensure_sweep", "run"]
+__all__ = [
+    "OtherRunWarning",
+    "PipelineError",
+    "RunResult",
+    "ensure_artifacts",
+    "ensure_sweep",
+    "run",
+    "warn_other_run",
+]
 
 
 class PipelineError(RuntimeError):
@@ -146,8 +154,14 @@ def run(
     say = print if verbose else (lambda *a, **k: None)
     timer = StageTimer()
 
+    check_writable(out, "output folder")  # before any long work
+    if figures:
+        check_writable(cfg.figures_dir, "figures folder")
+    for folder in {out, cfg.figures_dir}:
+        remove_stale_temps(folder)  # what killed runs left behind
+
     with timer.stage("load"):
-        entries = load_entries(cfg.raw_dir, on_error=on_error, config=cfg.load)
+        entries, skipped = _load(cfg, on_error)
         papers = papers_from_entries(entries)
     say(summarise(papers, entries))
 
@@ -187,11 +201,13 @@ def run(
         )
         papers = _annotate(papers, model, themes, emb.n_windows)
 
-    with timer.stage("write"):
-        write_artifacts(out, cfg, papers, themes, broad, entries, model, emb, asdict(cfg.compute))
+    with timer.stage("write"), _one_line_write_errors(out):
+        write_artifacts(
+            out, cfg, papers, themes, broad, entries, model, emb, asdict(cfg.compute), skipped
+        )
 
     if figures:
-        with timer.stage("figures"):
+        with timer.stage("figures"), _one_line_write_errors(cfg.figures_dir):
             write_run_figures(papers, themes, cfg.figures_dir)
 
     n_out = int((papers["theme_id"] < 0).sum())
@@ -203,6 +219,40 @@ def run(
         say(f"  {t['theme_id']:>2}  {t['size']:>3}  {t['theme_name']}  [{t['broad_theme_name']}]")
     say(timer.summary())
     return RunResult(papers, themes, broad, dict(timer.times), out, dict(timer.peak_mb))
+
+
+def _load(cfg: Config, on_error: str) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
+    """The entries, and the dumps `on_error="skip"` left out: sha256 and reason by file name
+    (their warnings are passed on as they were)."""
+    from .io import sha256_file
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        entries = load_entries(cfg.raw_dir, on_error=on_error, config=cfg.load)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    used = set(entries["dump"])
+    skipped = {}
+    for p in dump_paths(cfg.raw_dir):
+        if p.stem not in used:
+            why = [str(w.message) for w in caught if str(w.message).startswith(f"skipped {p.name}")]
+            skipped[p.name] = {
+                "sha256": sha256_file(p),
+                "reason": why[0].removeprefix("skipped ") if why else "no entries",
+            }
+    return entries, skipped
+
+
+@contextmanager
+def _one_line_write_errors(folder: Path) -> Iterator[None]:
+    """An OS error while writing outputs becomes one `WriteError` line naming the file."""
+    try:
+        yield
+    except WriteError:
+        raise
+    except OSError as e:
+        where = e.filename or folder
+        raise WriteError(f"cannot write {where}: {e.strerror or e}") from None
 
 
 def _annotate(
@@ -245,12 +295,33 @@ def write_run_figures(papers: pd.DataFrame, themes: pd.DataFrame, figures_dir: P
     return out
 
 
-def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Load the artifacts, rebuilding them first (silently) when missing or out of date.
+class OtherRunWarning(UserWarning):
+    """The output folder holds a run made with other options or inputs than asked for; it is
+    used as it is, not overwritten."""
 
-    Silent so that a notebook's stored outputs are the same whether or not it had to rebuild.
+
+def warn_other_run(config: Config, diffs: list[str], what: str) -> None:
+    """One warning naming how the run on disk differs from `config`'s."""
+    warnings.warn(
+        f"{config.processed_dir.name}/ holds a run made with other options or inputs "
+        f"({'; '.join(diffs)}); {what}",
+        OtherRunWarning,
+        stacklevel=3,
+    )
+
+
+def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load the run's artifacts, making them first when the folder holds none, or when they are
+    stale for the very inputs and options they were made from (a dump edited since).
+
+    A run made with other options (another seed, raw folder, model, ...) is never overwritten:
+    it is loaded as it is, with one `OtherRunWarning` naming the differences. Rebuilding is
+    silent so that a notebook's stored outputs are the same whether or not it had to rebuild.
     """
-    if not artifacts_current(config):
+    diffs = run_differences(config)
+    if diffs and not all(d.startswith("dumps ") for d in diffs):
+        warn_other_run(config, diffs, "showing that run (`python -m analysis run` remakes it)")
+    elif diffs is None or diffs:
         with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             run(config=config, progress=False, verbose=False)

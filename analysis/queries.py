@@ -1,7 +1,9 @@
 """Semantic search over the corpus, similar papers, and placing new papers into themes.
 
 Everything works from the artifacts of `python -m analysis run` in a fresh process, without
-refitting anything:
+refitting anything, and reads only: a query never runs the analysis or writes a file. When the
+run on disk was made with other options or inputs than the current ones, it answers from that
+run with one warning naming the differences.
 
 - `search(query)`: cosine similarity between the query's embedding and every paper's;
 - `similar(paper_id)`: the same, from a paper's own stored embedding;
@@ -16,14 +18,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .artifacts import load_theme_model, theme_vectors
+from .artifacts import (
+    NEEDED,
+    load_artifacts,
+    load_theme_model,
+    recorded_config,
+    run_differences,
+    theme_vectors,
+)
 from .config import DEFAULT, OUTLIER_NAME, Config
 from .text import paper_texts, title_of
 
@@ -45,16 +53,27 @@ class ThemeIndex:
 
     @classmethod
     def load(cls, config: Config = DEFAULT) -> ThemeIndex:
-        """Load (building them first if missing or stale) the artifacts of a run."""
-        from .pipeline import ensure_artifacts
+        """Read the artifacts of the run in `config.processed_dir` (nothing is written)."""
+        from .pipeline import warn_other_run
 
-        papers, themes = ensure_artifacts(config)
+        out = config.processed_dir
+        diffs = run_differences(config)
+        if diffs is None:
+            missing = [n for n in NEEDED if not (out / n).is_file()]
+            raise FileNotFoundError(
+                f"{out}: no complete run here ({', '.join(missing) or 'run.json unreadable'}"
+                " missing); make one with `python -m analysis run`"
+            )
+        if diffs:
+            warn_other_run(config, diffs, "answering from that run")
+        papers, themes = load_artifacts(out)
+        used = recorded_config(config)  # queries embed as the run did
         return cls(
             papers=papers,
             themes=themes,
-            vectors=theme_vectors(papers, config),  # the cache holds every paper's vector
-            model=load_theme_model(config.processed_dir),
-            config=config,
+            vectors=theme_vectors(papers, used),
+            model=load_theme_model(out),
+            config=used,
         )
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -74,13 +93,15 @@ class ThemeIndex:
 
     def search(self, query: str, k: int = 10) -> pd.DataFrame:
         """The `k` papers whose title + abstract are nearest the query (cosine)."""
-        if not query or not query.strip():
-            raise ValueError("search needs a non-empty query")
-        q = self._embed([query])[0]
+        k = _check_k(k)
+        q = self._embed([_check_text(query, "search's query")])[0]
         return self._ranked(self.vectors @ q, k)
 
     def similar(self, paper_id: str, k: int = 10) -> pd.DataFrame:
         """The `k` papers most like the paper `paper_id` (itself left out)."""
+        k = _check_k(k)
+        if not isinstance(paper_id, str):
+            raise TypeError(f"paper_id must be a string, got {type(paper_id).__name__}")
         hits = np.flatnonzero(self.papers["paper_id"].to_numpy() == paper_id)
         if len(hits) == 0:
             raise KeyError(f"no paper with paper_id {paper_id!r}")
@@ -91,23 +112,14 @@ class ThemeIndex:
         """Themes for papers outside the corpus.
 
         `new` may be one text, a list of texts ("title. abstract"), a DataFrame with `title` and
-        `abstract` columns, or the path of a dump file. Returns one row per paper: `theme_id`
+        `abstract` columns, or the path of a dump file. A `Path` is always a path; a string is
+        read as a path when it is one line that ends in ".txt" or names an existing file or
+        folder, else as a paper's text. Returns one row per paper: `theme_id`
         (-1 when no theme is close enough), `theme_name`, `confidence` (cosine similarity to the
         chosen theme's centroid), `nearest_theme_id`/`nearest_theme_name` (always set) and
         `margin` (lead over the second-nearest theme).
         """
-        from .dataset import read_dump
-
-        if isinstance(new, (str, Path)) and Path(new).suffix == ".txt" and Path(new).is_file():
-            new = read_dump(new, self.config.load)
-        if isinstance(new, str):
-            new = [new]
-        if isinstance(new, pd.DataFrame):
-            texts = paper_texts(new)
-            titles = new["title"].tolist()
-        else:
-            texts = list(new)
-            titles = [title_of(t) for t in texts]
+        titles, texts = _papers_of(new, self.config)
         vecs = self._embed(texts)
         theme_id = self.model.predict(vecs)
         sims = self.model.transform(vecs)
@@ -128,13 +140,90 @@ class ThemeIndex:
         )
 
 
-@cache
-def _default_index(processed_dir: str) -> ThemeIndex:
-    return ThemeIndex.load(DEFAULT.replace(processed_dir=Path(processed_dir)))
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"k must be a non-negative integer, got {k!r}")
+    return int(k)
+
+
+def _check_text(text: object, what: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError(f"{what} must be a non-empty string")
+    return text
+
+
+def _is_path(new: object) -> bool:
+    if isinstance(new, Path):
+        return True
+    if not isinstance(new, str) or not new.strip() or "\n" in new.strip():
+        return False
+    if new.strip().lower().endswith(".txt"):
+        return True
+    try:
+        return Path(new).exists()
+    except (OSError, ValueError):  # too long, or a NUL: a text, not a path
+        return False
+
+
+def _papers_of(new: object, config: Config) -> tuple[list[str], list[str]]:
+    """(titles, texts) of what `assign` was given, checked (see `ThemeIndex.assign`)."""
+    from .dataset import read_dump
+
+    if _is_path(new):
+        path = Path(new)  # type: ignore[arg-type]
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such dump file")
+        if path.is_dir():
+            raise IsADirectoryError(f"{path}: a folder; assign takes one dump file (.txt)")
+        if path.suffix.lower() != ".txt":
+            raise ValueError(
+                f"{path}: expected a dump file (.txt); for a table, pass a DataFrame with "
+                "title and abstract columns"
+            )
+        new = read_dump(path, config.load)
+    if isinstance(new, str):
+        new = [new]
+    if isinstance(new, pd.DataFrame):
+        missing = [c for c in ("title", "abstract") if c not in new.columns]
+        if missing:
+            raise ValueError(
+                f"assign needs a DataFrame with title and abstract columns; missing: "
+                f"{', '.join(missing)}"
+            )
+        titles, texts = new["title"].astype(str).tolist(), paper_texts(new)
+    elif isinstance(new, (Sequence, pd.Series, np.ndarray)):
+        texts = list(new)
+        titles = [title_of(_check_text(t, f"assign's paper {i}")) for i, t in enumerate(texts)]
+    else:
+        raise TypeError(
+            "assign takes a text, a list of texts, a DataFrame or a dump path, got "
+            f"{type(new).__name__}"
+        )
+    if not texts:
+        raise ValueError("assign needs at least one paper, got none")
+    for i, t in enumerate(texts):
+        _check_text(t, f"assign's paper {i}")
+    return titles, texts
+
+
+_INDEX: dict[str, tuple[str, ThemeIndex]] = {}
 
 
 def _index() -> ThemeIndex:
-    return _default_index(str(DEFAULT.processed_dir))
+    """The default folder's index, loaded again when its run.json changes (a new run)."""
+    from .io import sha256_file
+
+    out = DEFAULT.processed_dir
+    try:
+        stamp = sha256_file(out / "run.json")
+    except OSError:
+        stamp = ""
+    hit = _INDEX.get(str(out))
+    if hit is None or hit[0] != stamp or not stamp:
+        _INDEX[str(out)] = (stamp, ThemeIndex.load(DEFAULT))
+    return _INDEX[str(out)][1]
 
 
 def search(query: str, k: int = 10) -> pd.DataFrame:

@@ -94,3 +94,71 @@ def test_bad_model_is_one_line_error(tmp_path: Path):
     assert res.returncode == 2
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "nothing is downloaded" in res.stderr
+
+
+def test_an_unwritable_output_is_one_line_before_any_work(tmp_path: Path):
+    (tmp_path / "file").write_text("")
+    cases = [
+        (["--output-dir", str(tmp_path / "file")], "output folder", "is a file, not a folder"),
+        (["--figures-dir", str(tmp_path / "file")], "figures folder", "is a file, not a folder"),
+        (["--output-dir", str(tmp_path / "file" / "sub")], "output folder", "is not writable"),
+    ]
+    if Path("/sys").is_dir():  # a folder nobody may create files in, root included
+        cases.append((["--output-dir", "/sys/analysis-out"], "output folder", "not writable"))
+    for args, what, why in cases:
+        extra = [] if "--output-dir" in args else ["--output-dir", str(tmp_path / "o")]
+        out = cli("run", *args, *extra, "--quiet")
+        assert out.returncode == 2, out.stderr
+        err = out.stderr.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"error: {what} ") and why in err[0], err
+        assert "embedded" not in out.stdout  # refused before loading or embedding anything
+
+
+@pytest.mark.slow
+def test_a_write_error_after_the_work_is_one_line_and_keeps_the_last_run(
+    run_a: Path, tmp_path: Path
+):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(run_a, out, ignore=shutil.ignore_patterns("figures"))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (out / "themes.csv").unlink()
+    (out / "themes.csv").mkdir()  # writable folder, but this file cannot be replaced
+    res = run_cli(out, "--seed", "7", "--no-figures")
+    assert res.returncode == 2, res.stderr
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: cannot write ") and "themes.csv" in err[0]
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    del before["themes.csv"]
+    assert after == before  # the seed-42 run's artifacts, untouched
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_skipped_dumps_are_recorded_apart_and_fixing_one_is_noticed(run_a: Path, tmp_path: Path):
+    import json
+    import shutil
+
+    from analysis.artifacts import artifacts_current, run_differences
+    from analysis.config import RAW_DIR
+
+    from .conftest import copy_caches
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for p in sorted(RAW_DIR.glob("*.txt")):
+        shutil.copy(p, raw / p.name)
+    (raw / "999_bad.txt").write_text("new\n\nJul 11\n\nA lonely title\n", encoding="utf-8")
+    out = tmp_path / "out"
+    copy_caches(run_a, out)
+    res = run_cli(out, "--raw-dir", str(raw), "--no-figures", "--skip-bad-dumps")
+    assert res.returncode == 0, res.stderr
+    meta = json.loads((out / "run.json").read_text())
+    assert "999_bad.txt" not in meta["inputs"] and len(meta["inputs"]) == 5
+    assert list(meta["skipped_dumps"]) == ["999_bad.txt"]
+    assert "has no abstract" in meta["skipped_dumps"]["999_bad.txt"]["reason"]
+    cfg = DEFAULT.replace(raw_dir=raw, processed_dir=out, figures_dir=out / "figures")
+    assert artifacts_current(cfg)  # the same folder, the dump still bad: nothing to redo
+    (raw / "999_bad.txt").write_text("new\n\nJul 11\n\nA title\n\nIts abstract.\n")
+    assert run_differences(cfg) == ["dumps changed since: 999_bad.txt"]

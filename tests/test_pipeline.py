@@ -205,3 +205,26 @@ def test_warm_rerun_reuses_cache_and_is_identical(run_a: Path, tmp_path: Path):
     assert res.returncode == 0, res.stderr
     assert "embedded 0 of 333 texts (333 from cache)" in res.stdout
     assert (out / "themes.csv").read_bytes() == (run_a / "themes.csv").read_bytes()
+
+
+def test_notebooks_never_rebuild_over_a_run_with_other_options(run_a: Path, tmp_path: Path):
+    """ensure_artifacts (the notebooks' setup) loads a run made with another seed as it is,
+    with one warning; it rebuilds only a folder with no run."""
+    import dataclasses
+    import shutil
+
+    from analysis.pipeline import OtherRunWarning, ensure_artifacts
+
+    out = tmp_path / "out"
+    shutil.copytree(run_a, out, ignore=shutil.ignore_patterns("figures"))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    cfg = DEFAULT.replace(
+        processed_dir=out,
+        figures_dir=tmp_path / "fig",
+        cluster=dataclasses.replace(DEFAULT.cluster, seed=7),
+    )
+    with pytest.warns(OtherRunWarning, match=r"cluster\.seed = 42 \(now 7\)\); showing that run"):
+        papers, _ = ensure_artifacts(cfg)
+    assert len(papers) == 333
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not (tmp_path / "fig").exists()

@@ -126,3 +126,65 @@ def test_new_dump_is_included_everywhere(run_with_new_dump: Path, run_a: Path):
     assert sizes.to_dict() == dict(zip(themes["theme_id"], themes["size"], strict=True))
     html = (run_with_new_dump / "figures" / "paper_map.html").read_text(encoding="utf-8")
     assert "Hostile Titles" in html
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_queries_read_another_runs_artifacts_without_writing(run_a: Path):
+    """A run made with another seed is answered from, with one warning, and left as it was."""
+    import dataclasses
+
+    from analysis.pipeline import OtherRunWarning
+
+    before = _snapshot(run_a)
+    other = DEFAULT.replace(
+        processed_dir=run_a, cluster=dataclasses.replace(DEFAULT.cluster, seed=7)
+    )
+    with pytest.warns(OtherRunWarning, match=r"cluster\.seed = 42 \(now 7\)") as caught:
+        ix = ThemeIndex.load(other)
+    assert len(caught) == 1
+    assert ix.search("speculative decoding", k=3)["theme_name"].iloc[0] == "Decoding speedups"
+    assert len(ix.similar(ix.papers["paper_id"].iloc[0], k=2)) == 2
+    ix.assign("A speculative decoding method. A draft model proposes tokens to verify.")
+    assert _snapshot(run_a) == before
+
+
+def test_a_folder_without_a_run_is_an_error_not_a_run(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="no complete run here"):
+        ThemeIndex.load(DEFAULT.replace(processed_dir=tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+QUERY_AFTER_ANOTHER_RUN = """
+import json, warnings
+import analysis
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    hits = analysis.search("speculative decoding", k=3)
+    analysis.similar(hits["paper_id"].iloc[0], k=2)
+print(json.dumps([str(w.message) for w in caught if w.category.__name__ == "OtherRunWarning"]))
+"""
+
+
+def test_the_module_level_queries_never_rebuild(run_a: Path, tmp_path: Path):
+    """The default folder holds a run of other inputs (a dump added since): `analysis.search`
+    and `similar` answer from it, say so once, and write nothing."""
+    import shutil
+
+    from analysis.config import RAW_DIR
+
+    root = tmp_path / "project"
+    (root / "data" / "raw").mkdir(parents=True)
+    for p in sorted(RAW_DIR.glob("*.txt")):
+        shutil.copy(p, root / "data" / "raw" / p.name)
+    write_dump(HOSTILE, root / "data" / "raw" / "999_new.txt")
+    shutil.copytree(run_a, root / "data" / "processed", ignore=shutil.ignore_patterns("figures"))
+    before = _snapshot(root / "data" / "processed")
+    res = run_python("-c", QUERY_AFTER_ANOTHER_RUN, env={"ANALYSIS_ROOT": str(root)})
+    assert res.returncode == 0, res.stderr
+    said = json.loads(res.stdout.strip().splitlines()[-1])
+    assert len(said) == 1 and "dumps added since: 999_new.txt" in said[0]
+    assert _snapshot(root / "data" / "processed") == before
+    assert len(pd.read_parquet(root / "data" / "processed" / "papers.parquet")) == 333
