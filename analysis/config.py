@@ -46,8 +46,9 @@ class LoadConfig:
     #: A title longer than this cannot be a title: the line is probably an abstract whose title
     #: is missing. Real titles here are at most 176 characters.
     title_max_chars: int = 300
-    #: An abstract shorter than this is taken for a second title in a row (a missing abstract).
-    #: Real abstracts here are at least 1,358 characters.
+    #: An abstract shorter than this may be a second title in a row (its abstract missing):
+    #: the lines after it decide (`analysis.dataset.read_dump`), not its length, since a short
+    #: abstract and a long title overlap. Real abstracts here are at least 1,358 characters.
     abstract_min_chars: int = 200
 
 
@@ -88,6 +89,12 @@ class EmbedConfig:
     #: truncation would change; the analysis never uses it.
     truncate: bool = False
 
+
+#: A text more than this share of whose tokens the model's tokenizer does not know (``[UNK]``)
+#: gets an `analysis.embedding.encoder.UnknownTokensWarning`: its vector stands for little of
+#: it. To all-MiniLM-L6-v2 a Chinese abstract was 64% unknown, the real corpus is 0%. Not part
+#: of `EmbedConfig`: it changes no vector, so no cache key.
+UNKNOWN_TOKENS_MAX_SHARE = 0.2
 
 #: Where the transformer runs (see `analysis.embedding.engines`).
 ENGINES = ("in-process", "dask")

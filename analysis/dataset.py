@@ -5,6 +5,13 @@ of two non-blank lines each: a title, then its abstract. Blank lines, a UTF-8 BO
 endings and trailing spaces carry no meaning and are tolerated. Anything else that breaks this
 shape raises `DumpFormatError`, naming the file, the line and what was expected, because a
 silently shifted entry would pair every later title with the wrong abstract.
+
+Lengths alone cannot tell a short abstract from a title whose abstract is missing (titles run to
+176 characters here, an abstract may be 70), so the file's alternation decides: a short line in
+an abstract's place is a second title only when the file reads with fewer breaks in its title,
+abstract alternation that way (a line too long for a title can only be an abstract), and on a
+tie when it leaves fewer short abstracts (`_second_title`). A file that alternates throughout
+reads as it alternates, however short its abstracts.
 """
 
 from __future__ import annotations
@@ -20,10 +27,12 @@ from pathlib import Path
 import pandas as pd
 
 from .config import DUMP_GLOB, RAW_DIR, LoadConfig
+from .text import word_count
 
 __all__ = [
     "DumpFormatError",
     "DumpWarning",
+    "IgnoredFilesWarning",
     "code_promised",
     "find_code_url",
     "load_entries",
@@ -64,6 +73,12 @@ class CorpusFormatError(ValueError):
 
 class DumpWarning(UserWarning):
     """A dump was skipped, or two dumps disagree about a paper."""
+
+
+class IgnoredFilesWarning(DumpWarning):
+    """Entries of the raw folder that are not read as dumps (another name, a dangling symlink,
+    a folder): said aloud, since a dump saved as ``README.TXT`` or behind a broken link would
+    otherwise just be missing from the corpus."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,37 @@ def _shorten(s: str, n: int = 60) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
+def _best_readings(body: Sequence[_Line], cfg: LoadConfig) -> list[tuple[int, int]]:
+    """For each i, the best reading of ``body[i:]`` starting in a title's place, as (breaks,
+    short abstracts): fewest breaks in the title, abstract alternation (a title without its
+    abstract, an abstract without its title), then fewest abstracts shorter than
+    ``cfg.abstract_min_chars``. A line longer than ``cfg.title_max_chars`` cannot be a title."""
+    n = len(body)
+    short = [len(ln.text) < cfg.abstract_min_chars for ln in body] + [False]
+    best = [(0, 0)] * (n + 2)
+    for i in range(n - 1, -1, -1):
+        breaks, shorts = best[i + 1]
+        options = [(breaks + 1, shorts + short[i])]  # an abstract without its title
+        if len(body[i].text) <= cfg.title_max_chars:
+            options.append((breaks + 1, shorts))  # a title without its abstract
+            if i + 1 < n:  # a title and its abstract
+                breaks, shorts = best[i + 2]
+                options.append((breaks, shorts + short[i + 1]))
+        best[i] = min(options)
+    return best
+
+
+def _second_title(best: Sequence[tuple[int, int]], at: int) -> bool:
+    """Whether the short line ``body[at]``, in an abstract's place, is rather a second title
+    (the title before it lacking its abstract): reading it so leaves the file with fewer breaks
+    in its alternation, or as many but fewer short abstracts, than reading it as an abstract.
+    On a tie it is the abstract: the error, if any, is then raised where the file breaks."""
+    breaks, shorts = best[at]
+    as_title = (breaks + 1, shorts)
+    breaks, shorts = best[at + 1]
+    return as_title < (breaks, shorts + 1)
+
+
 def read_dump(path: str | Path, config: LoadConfig | None = None) -> pd.DataFrame:
     """Parse one dump into a DataFrame, one row per entry, in page order.
 
@@ -115,7 +161,9 @@ def read_dump(path: str | Path, config: LoadConfig | None = None) -> pd.DataFram
     it has no year) and ``line`` (1-based line number of the title).
 
     Raises `DumpFormatError` (with ``.path`` and ``.line``) when the file is empty, not UTF-8
-    text, has no date line, has no entries, or when a title lacks its abstract.
+    text, has no date line, has no entries, or when a title lacks its abstract. A line in an
+    abstract's place shorter than ``config.abstract_min_chars`` is that abstract unless the rest
+    of the file reads it as a title (`_second_title`).
     """
     cfg = config or LoadConfig()
     path = Path(path)
@@ -143,6 +191,7 @@ def read_dump(path: str | Path, config: LoadConfig | None = None) -> pd.DataFram
 
     rows: list[tuple[str, str, str, int, str, int]] = []
     stem = path.stem
+    best: list[tuple[int, int]] | None = None  # computed at the first short abstract, if any
     for k in range(0, len(body), 2):
         title = body[k]
         if len(title.text) > cfg.title_max_chars:
@@ -160,13 +209,16 @@ def read_dump(path: str | Path, config: LoadConfig | None = None) -> pd.DataFram
             )
         abstract = body[k + 1]
         if len(abstract.text) < cfg.abstract_min_chars:
-            raise DumpFormatError(
-                path,
-                abstract.number,
-                f"expected the abstract of {_shorten(title.text)!r} (line {title.number}, at "
-                f"least {cfg.abstract_min_chars} characters), found a {len(abstract.text)}-"
-                "character line: two titles in a row, an abstract missing?",
-            )
+            if best is None:
+                best = _best_readings(body, cfg)
+            if _second_title(best, k + 1):
+                raise DumpFormatError(
+                    path,
+                    abstract.number,
+                    f"expected the abstract of {_shorten(title.text)!r} (line {title.number}), "
+                    f"found a {len(abstract.text)}-character line that the rest of the file "
+                    "reads as a title: two titles in a row, an abstract missing?",
+                )
         rows.append((title.text, abstract.text, stem, k // 2, page_date, title.number))
     return pd.DataFrame(rows, columns=ENTRY_COLUMNS).astype({"rank": "int64", "line": "int64"})
 
@@ -246,14 +298,38 @@ def code_promised(abstract: str) -> bool:
 # --- the corpus -------------------------------------------------------------------------------
 
 
-def dump_paths(raw_dir: str | Path) -> list[Path]:
+def _scan(raw_dir: str | Path) -> tuple[list[Path], list[str]]:
+    """The dump files of `raw_dir` (regular files, or links to them, matching `DUMP_GLOB`) in
+    name order, and every other entry as "name (why it is not read)", in name order.
+    FileNotFoundError when the folder is missing or holds no dump file."""
     raw = Path(raw_dir)
     if not raw.is_dir():
         raise FileNotFoundError(f"{raw}: no such folder of dumps")
     paths = sorted(p for p in raw.glob(DUMP_GLOB) if p.is_file())
+    read = set(paths)
+    ignored = []
+    for p in sorted(raw.iterdir()):
+        if p in read:
+            continue
+        if p.is_symlink() and not p.exists():
+            why = "a symlink to nothing"
+        elif p.is_dir():
+            why = "a folder"
+        elif not p.match(DUMP_GLOB):
+            lower = p.with_name(p.name.lower()).match(DUMP_GLOB)
+            why = f"not {DUMP_GLOB}" + ("; names are case-sensitive" if lower else "")
+        else:
+            why = "not a regular file"
+        ignored.append(f"{p.name} ({why})")
     if not paths:
-        raise FileNotFoundError(f"{raw}: no dump files ({DUMP_GLOB}) in this folder")
-    return paths
+        also = f"; ignored {', '.join(ignored)}" if ignored else ""
+        raise FileNotFoundError(f"{raw}: no dump files ({DUMP_GLOB}) in this folder{also}")
+    return paths, ignored
+
+
+def dump_paths(raw_dir: str | Path) -> list[Path]:
+    """The dump files of `raw_dir` in name order (`load_entries` also warns of the rest)."""
+    return _scan(raw_dir)[0]
 
 
 def load_entries(
@@ -264,12 +340,23 @@ def load_entries(
     """Every entry of every dump in `raw_dir` (sorted by file name), with its ``paper_id``.
 
     ``on_error="raise"`` parses every file first, then raises naming every bad one;
-    ``on_error="skip"`` leaves bad files out with a `DumpWarning` each.
+    ``on_error="skip"`` leaves bad files out with a `DumpWarning` each. Every other entry of
+    the folder (another extension, a dangling symlink, a folder) is listed in one
+    `IgnoredFilesWarning`.
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    raw = raw_dir if raw_dir is not None else RAW_DIR
+    paths, ignored = _scan(raw)
+    if ignored:
+        what = "entry that is not a dump" if len(ignored) == 1 else "entries that are not dumps"
+        warnings.warn(
+            f"{raw}: ignored {len(ignored)} {what} ({DUMP_GLOB}): {', '.join(ignored)}",
+            IgnoredFilesWarning,
+            stacklevel=2,
+        )
     frames, errors = [], []
-    for p in dump_paths(raw_dir if raw_dir is not None else RAW_DIR):
+    for p in paths:
         try:
             frames.append(read_dump(p, config))
         except DumpFormatError as e:
@@ -319,7 +406,7 @@ def papers_from_entries(entries: pd.DataFrame) -> pd.DataFrame:
             }
         )
     papers = pd.DataFrame(rows)
-    papers["n_words"] = papers["abstract"].str.split().str.len().astype("int64")
+    papers["n_words"] = papers["abstract"].map(word_count).astype("int64")
     papers["code_url"] = papers["abstract"].map(find_code_url)
     papers["has_code"] = papers["code_url"].notna()
     papers["code_promised"] = papers["abstract"].map(code_promised)
@@ -343,7 +430,8 @@ def load_papers(
 
     Columns: ``paper_id``, ``title``, ``abstract``, ``dumps`` (sorted list of dump stems),
     ``n_dumps``, ``first_dump``/``first_rank`` (where it first appears; rows are in that order),
-    ``n_words`` (abstract length), ``code_url`` (normalised repository URL or None), ``has_code``
+    ``n_words`` (the abstract's words, `analysis.text.word_count`: Chinese and Japanese by
+    character), ``code_url`` (normalised repository URL or None), ``has_code``
     and ``code_promised``. Titles match after normalising case, whitespace and punctuation; when
     one title carries different abstracts the longest is kept, a `DumpWarning` says so and
     ``papers.attrs["conflicts"]`` lists them.

@@ -17,6 +17,7 @@ from analysis.dataset import (
     CorpusFormatError,
     DumpFormatError,
     DumpWarning,
+    IgnoredFilesWarning,
     code_promised,
     dump_paths,
     find_code_url,
@@ -27,6 +28,8 @@ from analysis.dataset import (
     read_dump,
     write_dump,
 )
+
+from .test_text import CHINESE
 
 REAL = sorted(RAW_DIR.glob("*.txt"))
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "dumps"
@@ -243,6 +246,39 @@ def test_tolerated_variants(dump, variant):
     assert records(got) == expected
 
 
+#: A real-looking abstract far shorter than any in the dumps (71 characters).
+SHORT_ABSTRACT = "We show that scaling laws hold for sparse models too. Code is released."
+
+
+@pytest.mark.parametrize("at", [0, 1, 2], ids=["first", "middle", "last"])
+def test_short_abstract_after_its_title_is_an_abstract(tmp_path: Path, at: int):
+    """Shorter than `LoadConfig.abstract_min_chars`, but the lines after it pair up as title,
+    abstract only if it is an abstract: so it is one."""
+    assert 60 <= len(SHORT_ABSTRACT) <= 80
+    entries = [(t, SHORT_ABSTRACT if i == at else a) for i, (t, a) in enumerate(CLEAN)]
+    df = read_dump(write_dump(entries, tmp_path / "short.txt"))
+    assert list(zip(df["title"], df["abstract"], strict=True)) == entries
+
+
+def test_short_abstract_in_a_real_dump(dump):
+    text = REAL[0].read_text(encoding="utf-8")
+    ref = read_dump(REAL[0])
+    text = text.replace(ref["abstract"].iloc[10], SHORT_ABSTRACT)
+    df = read_dump(dump(text))
+    assert df["title"].tolist() == ref["title"].tolist()
+    assert df["abstract"].iloc[10] == SHORT_ABSTRACT
+    assert df["line"].tolist() == ref["line"].tolist()
+
+
+def test_chinese_abstract_is_read_and_counted_by_character(tmp_path: Path):
+    """A 65-character Chinese abstract: an abstract (not a second title), of 60 words."""
+    entries = [*CLEAN, ("一种高效压缩大型语言模型的新方法", CHINESE)]
+    write_dump(entries, tmp_path / "zh.txt")
+    papers = load_papers(tmp_path)
+    assert papers["abstract"].tolist() == [a for _, a in entries]
+    assert papers["n_words"].tolist() == [len(a.split()) for _, a in CLEAN] + [60]
+
+
 def test_markup_is_kept_verbatim(dump):
     df = read_dump(dump(clean_text()))
     assert df["title"].iloc[1] == "Second <script>alert(1)</script> Paper"
@@ -302,6 +338,24 @@ def test_error_two_titles_in_a_row(dump):
     # The second title is followed directly by the third: the error points at the third title.
     err = assert_error(dump(text), line_of(text, "Third Paper"), "two titles in a row")
     assert f"line {line_of(text, 'Second <script>')}" in str(err)
+
+
+def test_error_two_titles_in_a_row_after_a_short_abstract(dump):
+    """The first abstract is short, and the second title lost its abstract: the error names the
+    third title, where the file breaks, not the short abstract."""
+    text = clean_text().replace(CLEAN[0][1], SHORT_ABSTRACT).replace(CLEAN[1][1] + "\n\n", "")
+    err = assert_error(dump(text), line_of(text, "Third Paper"), "two titles in a row")
+    assert f"line {line_of(text, 'Second <script>')}" in str(err)
+
+
+def test_error_two_titles_in_a_row_in_a_real_dump(dump):
+    """A real dump with one abstract deleted: refused at the title after the gap, as before."""
+    text = REAL[0].read_text(encoding="utf-8")
+    df = read_dump(REAL[0])
+    gone, after = df.iloc[10], df.iloc[11]
+    text = text.replace(gone["abstract"] + "\n\n", "")
+    err = assert_error(dump(text), line_of(text, after["title"]), "two titles in a row")
+    assert f"(line {gone['line']})" in str(err)
 
 
 def test_error_abstract_without_title(dump):
@@ -372,9 +426,34 @@ def test_conflicting_abstracts_keep_longest_and_warn(tmp_path: Path):
 
 
 def test_no_warning_on_real_data():
+    assert sorted(RAW_DIR.iterdir()) == REAL  # nothing in the raw folder is ignored
     with warnings.catch_warnings():
         warnings.simplefilter("error", DumpWarning)
         load_papers()
+
+
+def test_ignored_entries_of_the_raw_folder_are_listed_in_one_warning(tmp_path: Path):
+    write_dump(CLEAN, tmp_path / "a.txt")
+    (tmp_path / "x.txt").symlink_to(tmp_path / "gone.txt")  # dangles
+    (tmp_path / "README.TXT").write_text("notes", encoding="utf-8")
+    (tmp_path / "old.txt").mkdir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        papers = load_papers(tmp_path)
+    assert len(papers) == 3
+    assert [w.category for w in caught] == [IgnoredFilesWarning]
+    msg = str(caught[0].message)
+    assert "ignored 3 entries" in msg
+    assert "README.TXT (not *.txt; names are case-sensitive)" in msg
+    assert "x.txt (a symlink to nothing)" in msg
+    assert "old.txt (a folder)" in msg
+    assert issubclass(IgnoredFilesWarning, DumpWarning)
+
+
+def test_a_folder_of_ignored_files_says_what_it_ignored(tmp_path: Path):
+    (tmp_path / "x.txt").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(FileNotFoundError, match=r"no dump files .*ignored x\.txt \(a symlink"):
+        load_papers(tmp_path)
 
 
 def test_dump_paths_are_the_txt_files_in_name_order(tmp_path: Path):
@@ -419,3 +498,40 @@ def test_round_trip(tmp_path_factory, entries, date):
     assert list(zip(df["title"], df["abstract"], strict=True)) == entries
     assert df["rank"].tolist() == list(range(len(entries)))
     assert (df["page_date"] == date).all()
+
+
+_any_abstract = st.text(_chars, min_size=1, max_size=400).map(str.strip).filter(bool)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(entries=st.lists(st.tuples(_title, _any_abstract), min_size=1, max_size=6))
+def test_round_trip_whatever_the_abstracts_lengths(tmp_path_factory, entries):
+    """A file that alternates title, abstract throughout reads so, however short an abstract."""
+    path = write_dump(entries, tmp_path_factory.mktemp("rt") / "rt.txt", page_date="Jul 11")
+    df = read_dump(path)
+    assert list(zip(df["title"], df["abstract"], strict=True)) == entries
+
+
+_short_title = st.text(_chars, min_size=1, max_size=199).map(str.strip).filter(bool)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    entries=st.lists(st.tuples(_short_title, _abstract), min_size=2, max_size=6),
+    data=st.data(),
+)
+def test_a_missing_abstract_is_two_titles_in_a_row(tmp_path_factory, entries, data):
+    """Titles shorter than and abstracts at least `abstract_min_chars`, as in the real dumps:
+    an abstract left out is refused at the next title, naming the one before."""
+    gap = data.draw(st.integers(0, len(entries) - 2))
+    lines = [s for i, (t, a) in enumerate(entries) for s in ((t,) if i == gap else (t, a))]
+    path = write_dump([], tmp_path_factory.mktemp("gap") / "gap.txt")  # the header alone
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + "\n\n".join(lines) + "\n")
+    with pytest.raises(DumpFormatError, match="two titles in a row") as info:
+        read_dump(path)
+    assert info.value.line == 11 + 4 * gap + 2  # the title after the gap
+    assert f"(line {11 + 4 * gap})" in str(info.value)

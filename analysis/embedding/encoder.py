@@ -4,27 +4,35 @@ mean -> L2 norm), and the batches every engine computes.
 A batch's vectors depend only on its members, not on the process or the thread count that
 computes them (tested bit for bit), so any engine that computes the same batches gives the same
 vectors: `analysis.embedding.engines` runs them here or on Dask workers.
+
+Planning the windows tokenises every text to embed; a text most of whose tokens the model does
+not know (``[UNK]``: a script outside its vocabulary, such as Chinese for all-MiniLM-L6-v2) gets
+an `UnknownTokensWarning` then, because its vector would otherwise pass for a reading of it.
+Texts whose vectors come from the cache are not tokenised again, so they are not re-checked.
 """
 
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..config import BATCHINGS, PRECISIONS, EmbedConfig
+from ..config import BATCHINGS, PRECISIONS, UNKNOWN_TOKENS_MAX_SHARE, EmbedConfig
 from ..progress import progress_bar
+from ..text import title_of
 from .allocator import keep_large_buffers
 from .cache import cache_key
 from .model import ModelError, load_model, load_tokenizer, model_window, resolve_model
-from .windows import WindowPlan, plan_windows, text_windows
+from .windows import Tokens, WindowPlan, plan_windows, text_windows
 
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
-__all__ = ["Embedder", "check_config"]
+__all__ = ["Embedder", "UnknownTokensWarning", "check_config", "warn_unknown_tokens"]
 
 #: Tokens every window leaves for the model's special tokens ([CLS], [SEP]).
 SPECIAL_TOKENS = 2
@@ -40,6 +48,46 @@ def check_config(config: EmbedConfig) -> None:
         )
     if config.bf16 and config.precision != "float32":
         raise ValueError("EmbedConfig.bf16 needs precision='float32'")
+
+
+class UnknownTokensWarning(UserWarning):
+    """Texts the model cannot read: more than `UNKNOWN_TOKENS_MAX_SHARE` of their tokens are
+    unknown to its tokenizer (``[UNK]``), so their vectors mean little."""
+
+
+def _unknown_id(tokenizer: Tokenizer) -> int | None:
+    """The id of the tokenizer's unknown token, None when it has none (byte-level BPE)."""
+    token = getattr(tokenizer.model, "unk_token", None)
+    return tokenizer.token_to_id(token) if token else None
+
+
+def warn_unknown_tokens(
+    texts: Sequence[str], plan: WindowPlan, max_share: float = UNKNOWN_TOKENS_MAX_SHARE
+) -> list[int]:
+    """One `UnknownTokensWarning` naming every text (by its title, `title_of`) more than
+    `max_share` of whose tokens are unknown to the model; returns their indices."""
+    share = plan.unknown_share
+    bad = [i for i in range(plan.n_texts) if share[i] > max_share]
+    if not bad:
+        return bad
+    assert plan.n_unknown is not None
+    each = []
+    for i in bad:
+        title = title_of(texts[i])
+        title = title if len(title) <= 80 else title[:77] + "..."
+        each.append(f"{title!r} ({plan.n_unknown[i]} of {plan.n_tokens[i]}, {share[i]:.0%})")
+    limit = f"more than {max_share:.0%} of"
+    if len(bad) == 1:
+        what = f"1 text has {limit} its tokens unknown to the model ([UNK]): its vector means"
+    else:
+        what = f"{len(bad)} texts have {limit} their tokens unknown to the model ([UNK]): "
+        what += "their vectors mean"
+    warnings.warn(
+        f"{what} little (a script outside the model's vocabulary?): {'; '.join(each)}",
+        UnknownTokensWarning,
+        stacklevel=3,
+    )
+    return bad
 
 
 class Embedder:
@@ -78,19 +126,27 @@ class Embedder:
     def key(self) -> str:
         return cache_key(self.identity, self.config)
 
-    def _offsets(self, text: str) -> list[tuple[int, int]]:
-        """Character span of every token of `text` (no special tokens, never truncated)."""
-        enc = load_tokenizer(self.identity).encode(text, add_special_tokens=False)
-        return list(enc.offsets)
+    def _tokens(self, text: str) -> Tokens:
+        """Character span of every token of `text` (no special tokens, never truncated), and
+        how many of them are ``[UNK]``: one tokenisation gives both."""
+        tokenizer = load_tokenizer(self.identity)
+        enc = tokenizer.encode(text, add_special_tokens=False)
+        unk = _unknown_id(tokenizer)
+        return Tokens(list(enc.offsets), enc.ids.count(unk) if unk is not None else 0)
 
     def windows(self, text: str) -> list[tuple[str, int]]:
         """(window text, token count) pairs of `text`, each within the token budget."""
-        return text_windows(text, self._offsets(text), self.config.window_tokens)
+        return text_windows(text, self._tokens(text).offsets, self.config.window_tokens)
 
     def plan(self, texts: Sequence[str]) -> WindowPlan:
-        """The windows of every text, and what pooling needs to put each text back together."""
+        """The windows of every text, and what pooling needs to put each text back together.
+
+        Warns (`UnknownTokensWarning`, one for all) of the texts the model cannot read.
+        """
         truncate_at = self.model_window if self.config.truncate else None
-        return plan_windows(texts, self._offsets, self.config.window_tokens, truncate_at)
+        plan = plan_windows(texts, self._tokens, self.config.window_tokens, truncate_at)
+        warn_unknown_tokens(texts, plan)
+        return plan
 
     def batches(self, plan: WindowPlan) -> list[np.ndarray]:
         """Window indices of each batch, in the configured batching.

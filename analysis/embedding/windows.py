@@ -3,19 +3,30 @@
 all-MiniLM-L6-v2 reads at most 256 tokens and every text here is longer (mean ~340), so a plain
 `encode` would silently drop the end of every abstract. Each text is split on sentence
 boundaries into windows of at most `window_tokens` tokens; after embedding, a text's windows are
-averaged (weighted by their token counts) and L2-normalised.
+averaged (weighted by their token counts) and L2-normalised. The tokenisation that plans the
+windows also counts each text's tokens unknown to the model, so that text the model cannot read
+is noticed without a second pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ..text import split_sentences
 
-__all__ = ["WindowPlan", "plan_windows", "text_windows"]
+__all__ = ["Tokens", "WindowPlan", "plan_windows", "text_windows"]
+
+
+class Tokens(NamedTuple):
+    """A text's tokens as windows need them: their character spans, and how many of them the
+    model's vocabulary lacks (``[UNK]``)."""
+
+    offsets: Sequence[tuple[int, int]]
+    n_unknown: int = 0
 
 
 def text_windows(
@@ -66,10 +77,19 @@ class WindowPlan:
     lengths: np.ndarray  # tokens the model sees per window (what batches are sorted by)
     n_tokens: np.ndarray  # tokens per text, special tokens excluded
     n_texts: int
+    n_unknown: np.ndarray | None = None  # tokens per text unknown to the model ([UNK])
 
     @property
     def n_windows(self) -> np.ndarray:
         return np.bincount(self.owner, minlength=self.n_texts)
+
+    @property
+    def unknown_share(self) -> np.ndarray:
+        """Share of each text's tokens unknown to the model (0 for a text without tokens, and
+        for all when the plan was made without counting them)."""
+        if self.n_unknown is None:
+            return np.zeros(self.n_texts)
+        return self.n_unknown / np.maximum(self.n_tokens, 1)
 
     def pool(self, rows: np.ndarray, vecs: np.ndarray) -> np.ndarray:
         """Token-weighted mean of each text's window vectors (`vecs[j]` is window `rows[j]`),
@@ -87,11 +107,12 @@ class WindowPlan:
 
 def plan_windows(
     texts: Sequence[str],
-    offsets_of: Callable[[str], Sequence[tuple[int, int]]],
+    offsets_of: Callable[[str], Sequence[tuple[int, int]] | Tokens],
     budget: int,
     truncate_at: int | None = None,
 ) -> WindowPlan:
-    """The windows of every text (`offsets_of(text)`: its token spans).
+    """The windows of every text (`offsets_of(text)`: its token spans, or its `Tokens` when
+    the tokenizer also counts the unknown ones, which the plan's ``n_unknown`` then holds).
 
     `truncate_at`: embed each text whole, cut by the model at that many tokens, as a plain
     `encode` does (only for measuring what truncation changes).
@@ -101,8 +122,15 @@ def plan_windows(
     weight: list[int] = []
     lengths: list[int] = []
     n_tokens = []
+    n_unknown = []
     for i, text in enumerate(texts):
-        wins = text_windows(text, offsets_of(text), budget)
+        tokens = offsets_of(text)
+        if isinstance(tokens, Tokens):
+            offsets, unknown = tokens
+        else:
+            offsets, unknown = tokens, 0
+        n_unknown.append(unknown)
+        wins = text_windows(text, offsets, budget)
         n_tokens.append(sum(n for _, n in wins))
         if truncate_at is not None:
             wins = [(text, 1)]
@@ -120,4 +148,5 @@ def plan_windows(
         np.asarray(lengths, dtype=np.int64),
         np.asarray(n_tokens, dtype=np.int64),
         len(texts),
+        np.asarray(n_unknown, dtype=np.int64),
     )

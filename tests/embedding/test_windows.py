@@ -4,6 +4,7 @@ exactly one window, cuts at sentence ends, and pooling back in window order."""
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -13,10 +14,14 @@ from hypothesis import strategies as st
 from analysis.config import EmbedConfig
 from analysis.dataset import load_papers
 from analysis.embedding import Embedder, WindowPlan
-from analysis.embedding.windows import plan_windows, text_windows
-from analysis.text import paper_texts
+from analysis.embedding.encoder import UnknownTokensWarning, warn_unknown_tokens
+from analysis.embedding.windows import Tokens, plan_windows, text_windows
+from analysis.text import paper_text, paper_texts
 
+from ..test_text import CHINESE
 from .texts import LONG, RUN_ON, SMALL
+
+CHINESE_TITLE = "一种高效压缩大型语言模型的新方法"
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +89,66 @@ def test_plan_windows_truncating_sees_each_text_whole():
     assert cut.windows == texts
     assert cut.lengths.tolist() == [4, 1]  # what the model reads of each, at most 4 tokens
     assert cut.n_tokens.tolist() == [6, 1]  # what the text has
+
+
+# --- tokens the model does not know ----------------------------------------------------------
+
+
+def test_chinese_text_warns_that_the_model_cannot_read_it(embedder: Embedder):
+    texts = [SMALL[0], paper_text(CHINESE_TITLE, CHINESE), SMALL[1]]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan = embedder.plan(texts)
+    assert [w.category for w in caught] == [UnknownTokensWarning]
+    n_unknown, n_tokens = plan.n_unknown[1], plan.n_tokens[1]
+    assert str(caught[0].message) == (
+        "1 text has more than 20% of its tokens unknown to the model ([UNK]): its vector means "
+        "little (a script outside the model's vocabulary?): "
+        f"{CHINESE_TITLE!r} ({n_unknown} of {n_tokens}, {n_unknown / n_tokens:.0%})"
+    )
+    # counted in the tokenisation that plans the windows: the model's own tokenizer agrees
+    tok = embedder.model.tokenizer
+    ids = token_ids(embedder, texts[1])
+    assert plan.n_unknown.tolist() == [0, ids.count(tok.unk_token_id), 0]
+    assert plan.n_tokens[1] == len(ids)
+    assert plan.unknown_share[1] > 0.5
+
+
+def test_english_texts_do_not_warn(embedder: Embedder):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnknownTokensWarning)
+        plan = embedder.plan([*SMALL, LONG])
+    assert plan.n_unknown.tolist() == [0, 0, 0, 0]
+
+
+def test_no_real_text_is_unknown_to_the_model(embedder: Embedder):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnknownTokensWarning)
+        plan = embedder.plan(paper_texts(load_papers()))
+    assert plan.n_unknown.sum() == 0
+
+
+def _unknown_marks(text: str) -> Tokens:
+    """A stand-in tokenizer: one token per word, a word with a "?" unknown."""
+    return Tokens(_word_offsets(text), sum("?" in w for w in text.split()))
+
+
+def test_several_unreadable_texts_are_named_in_one_warning():
+    texts = ["One. ?? ?? ??", "Two. known words here", "Three. ?? ??"]
+    plan = plan_windows(texts, _unknown_marks, budget=3)
+    assert plan.n_unknown.tolist() == [3, 0, 2]
+    np.testing.assert_allclose(plan.unknown_share, [3 / 4, 0, 2 / 3])
+    with pytest.warns(UnknownTokensWarning) as caught:
+        assert warn_unknown_tokens(texts, plan) == [0, 2]
+    assert len(caught) == 1
+    assert str(caught[0].message) == (
+        "2 texts have more than 20% of their tokens unknown to the model ([UNK]): their vectors "
+        "mean little (a script outside the model's vocabulary?): 'One' (3 of 4, 75%); "
+        "'Three' (2 of 3, 67%)"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnknownTokensWarning)
+        assert warn_unknown_tokens(texts, plan, max_share=0.75) == []  # more than, not as much
 
 
 # A plan of 3 texts in 4 windows (text 0 has two).
