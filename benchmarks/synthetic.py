@@ -16,8 +16,9 @@ import pandas as pd
 
 #: Sentences per synthetic abstract: at least, at most.
 SENTENCES = (6, 10)
-#: The dump reader takes a shorter abstract for a missing one (`LoadConfig.abstract_min_chars`);
-#: a shorter synthetic abstract is written twice.
+#: Synthetic abstracts are kept at least this long, like real ones
+#: (`LoadConfig.abstract_min_chars`), so the reader never has to weigh a short one against a
+#: missing one; a shorter one is written twice.
 MIN_ABSTRACT_CHARS = 200
 
 
