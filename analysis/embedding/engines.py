@@ -151,6 +151,14 @@ class DaskEngine:
 
     The cluster starts on construction (its workers then start while this process goes on);
     `close` shuts down a cluster this engine started and leaves an external one running.
+
+    The workers of a `LocalCluster` do not outlive this process, however it ends. Dask gives
+    each worker process the read end of a pipe whose only write end this process holds. When
+    this process dies, even by SIGKILL, the kernel closes that end, and the worker reads EOF and
+    exits at once (Dask's own guard, dask/distributed#1345; well under a second, tested). So no
+    `death_timeout`, parent-death signal or watchdog is added here. Without the guard, the
+    workers would linger about a minute after losing their scheduler, until Dask's close
+    timeouts ended them.
     """
 
     name = "dask"

@@ -1,14 +1,23 @@
 """Where the transformer runs (`analysis.embedding.engines`): Dask workers give the in-process
-vectors bit for bit, and an engine leaves no worker process behind."""
+vectors bit for bit, and an engine leaves no worker process behind, even when the process that
+started it is killed."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import psutil
 import pytest
 
+from analysis.config import PROJ_ROOT
 from analysis.dataset import load_papers
 from analysis.embedding import EmbeddingResult, embed_texts
 from analysis.embedding import engines as G
@@ -99,3 +108,148 @@ def test_a_scheduler_address_selects_dask(monkeypatch: pytest.MonkeyPatch):
 def test_negative_workers_are_refused():
     with pytest.raises(ValueError, match="workers=-1"):
         G.DaskEngine(workers=-1)
+
+
+# --- no process outlives the run ------------------------------------------------------------------
+
+#: Seconds the processes of a killed embedding run may outlive it. Dask's workers exit at once
+#: when the process holding their cluster dies (in well under a second); were that lost, they
+#: would linger about a minute, until their own close timeouts end them.
+EXIT_DEADLINE = 10.0
+
+#: A cold embedding of every paper on the engine named by argv[1], started as `python -c`. On
+#: Dask it loads the model on both workers, submits the batches, then prints the workers' pids:
+#: from that line on the workers are embedding (the whole corpus takes them far longer than the
+#: test waits). In-process it embeds a few texts and prints its own child processes.
+EMBEDDING_RUN = """
+import os, sys
+import analysis
+import psutil
+from analysis.config import EmbedConfig
+from analysis.dataset import load_papers
+from analysis.embedding import EmbeddingJob, engines as G
+from analysis.text import paper_texts
+
+texts, config = paper_texts(load_papers()), EmbedConfig()
+if sys.argv[1] == "dask":
+    engine = G.DaskEngine(workers=2)
+    pids = engine.client.run(os.getpid)
+    loads = [
+        engine.client.submit(G.load_on_worker, config, workers=[w], pure=False) for w in pids
+    ]
+    engine.client.gather(loads)
+    job = EmbeddingJob(texts, None, config).submit(engine)
+    print(*pids.values(), flush=True)
+    job.finish(progress=False)
+else:
+    EmbeddingJob(texts[:24], None, config).submit(G.InProcessEngine()).finish(progress=False)
+    print(*(p.pid for p in psutil.Process().children(recursive=True)), flush=True)
+"""
+
+
+def _start_run(engine: str, log: Path) -> subprocess.Popen:
+    """`EMBEDDING_RUN` in a session of its own (whose id is its pid), its stderr in `log`."""
+    with open(log, "w") as err:
+        return subprocess.Popen(
+            [sys.executable, "-c", EMBEDDING_RUN, engine],
+            cwd=PROJ_ROOT,
+            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            start_new_session=True,
+        )
+
+
+def _read_line(proc: subprocess.Popen, timeout: float, log: Path) -> str:
+    """The run's first line of output, waiting at most `timeout` seconds for it."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    line = proc.stdout.readline() if ready else ""
+    if not line.endswith("\n"):
+        pytest.fail(f"the run printed nothing in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+    return line
+
+
+def _running(p: psutil.Process) -> bool:
+    """Alive and not a zombie (an ended process its new parent has not reaped yet)."""
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _cpu(p: psutil.Process) -> float:
+    times = p.cpu_times()
+    return times.user + times.system
+
+
+def _wait_until_busy(workers: list[psutil.Process], timeout: float) -> None:
+    """Wait until every worker has computed for a second more (they are embedding)."""
+    start = {w.pid: _cpu(w) for w in workers}
+    deadline = time.monotonic() + timeout
+    while any(_cpu(w) < start[w.pid] + 1 for w in workers):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the workers did not compute for {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def _in_session(sid: int) -> list[psutil.Process]:
+    """The running processes of session `sid`: the run and everything it started, including
+    orphans that were moved to a new parent."""
+    out = []
+    for p in psutil.process_iter():
+        try:
+            if p.pid != sid and os.getsid(p.pid) == sid and _running(p):
+                out.append(p)
+        except (psutil.NoSuchProcess, OSError):
+            pass  # ended while we looked
+    return out
+
+
+def _end_session(proc: subprocess.Popen) -> None:
+    """Kill whatever is left of the run (its session is its process group too)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="sessions and signals as on Linux")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killing_the_main_process_mid_embedding_ends_every_worker(tmp_path: Path, sig: int):
+    log = tmp_path / "stderr.txt"
+    proc = _start_run("dask", log)
+    try:
+        workers = [psutil.Process(int(pid)) for pid in _read_line(proc, 600, log).split()]
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+        assert len(workers) == 2
+        assert {w.pid for w in workers} <= {d.pid for d in descendants}
+        _wait_until_busy(workers, timeout=120)
+        os.kill(proc.pid, sig)  # the main process only, not its group
+        assert proc.wait(timeout=30) == -sig
+        start = time.monotonic()
+        left = [d for d in descendants if _running(d)] + _in_session(proc.pid)
+        while left and time.monotonic() - start < EXIT_DEADLINE:
+            time.sleep(0.1)
+            left = [d for d in descendants if _running(d)] + _in_session(proc.pid)
+        name = signal.Signals(sig).name
+        assert left == [], f"still running {EXIT_DEADLINE:.0f} s after {name} of the run"
+    finally:
+        _end_session(proc)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="sessions as on Linux")
+def test_an_in_process_embedding_starts_no_process(tmp_path: Path):
+    """torch and tokenizers compute in threads: a cold in-process embedding (model load and all)
+    has no child process, and nothing of its session is left once it ends."""
+    log = tmp_path / "stderr.txt"
+    proc = _start_run("in-process", log)
+    try:
+        assert _read_line(proc, 600, log).split() == []  # its children, once it has embedded
+        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+        assert _in_session(proc.pid) == []
+    finally:
+        _end_session(proc)
