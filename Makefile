@@ -19,7 +19,7 @@ export NUMBA_CPU_NAME := generic
 export OPENBLAS_CORETYPE := Haswell
 PORTABLE := NPY_DISABLE_CPU_FEATURES NUMBA_CPU_NAME OPENBLAS_CORETYPE
 
-.PHONY: help all install run test quick lint lab notebooks bench clean
+.PHONY: help all install run test quick lint lab notebooks readme bench clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -43,17 +43,21 @@ run: $(STAMP) ## Run the analysis: python -m analysis run
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 test: $(STAMP) lint ## Run every test: unit, data, pipeline, and nbval on the notebooks
-	$(PY) -m pytest tests notebooks $(NBVAL)
+	$(PY) -m pytest tests notebooks $(NBVAL) --durations=30
 
 quick: $(STAMP) ## The quick loop: lint and the tests not marked slow (no pipeline runs, no nbval)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests -m "not slow" -q
 
-notebooks: $(STAMP) ## Re-execute the notebooks in place and render them to HTML
+notebooks: $(STAMP) ## Re-take the map screenshot, re-execute the notebooks in place, render them to HTML
+	$(PY) -m analysis.plots.screenshot
 	for nb in notebooks/*.ipynb; do \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
 	  $(VENV)/bin/jupyter nbconvert --to html --output-dir notebooks/html "$$nb" || exit 1; \
 	done
+
+readme: $(STAMP) ## Fill README.md's generated numbers from data/processed (after make run)
+	$(PY) -m analysis readme
 
 lint: $(STAMP) ## ruff check
 	$(VENV)/bin/ruff check .

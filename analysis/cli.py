@@ -134,7 +134,41 @@ def build_parser() -> argparse.ArgumentParser:
     _add_folders(sw, "sweep.csv")
     sw.add_argument("--seeds", type=int, default=5, help="UMAP seeds per setting (default: 5)")
     sw.add_argument("--quiet", action="store_true", help="no progress bars")
+    rd = sub.add_parser(
+        "readme",
+        help="fill README.md's generated blocks from the artifacts",
+        description=(
+            "Rewrite every <!-- readme:NAME --> block of README.md from the run in the output "
+            "folder and the stored benchmark results; --check only reports stale blocks."
+        ),
+    )
+    rd.add_argument(
+        "--output-dir", type=Path, default=None, help="the run to read (default: data/processed)"
+    )
+    rd.add_argument(
+        "--check", action="store_true", help="exit 1 naming the stale blocks; write nothing"
+    )
     return p
+
+
+def readme_main(args: argparse.Namespace) -> int:
+    from .io import write_text_atomic
+    from .readme import README, blocks, fill, stale_blocks
+
+    text = README.read_text(encoding="utf-8")
+    makers = blocks(args.output_dir)
+    if args.check:
+        stale = stale_blocks(text, makers)
+        if stale:
+            print(f"README.md blocks out of date: {', '.join(stale)} (run `make readme`)")
+            return 1
+        print("README.md blocks are current")
+        return 0
+    new = fill(text, makers)
+    if new != text:
+        write_text_atomic(README, new)
+    print(f"README.md: {'rewritten' if new != text else 'already current'}")
+    return 0
 
 
 def sweep_main(args: argparse.Namespace) -> int:
@@ -207,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sweep":
             return sweep_main(args)
+        if args.command == "readme":
+            return readme_main(args)
         run(
             config_from_args(args),
             on_error="skip" if args.skip_bad_dumps else "raise",

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.config import FIGURES_DIR
+from analysis.plots.screenshot import CHROMIUM
+from analysis.plots.screenshot import CHROMIUM_ARGS as ARGS
 
 from .conftest import HOSTILE
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 # Locally a missing browser skips these tests; in CI (CI=true, where .ci/run installs
 # Chromium) it fails them instead, so the check can never silently vanish.
@@ -192,27 +180,19 @@ def test_hostile_text_is_shown_as_text(hostile: Page, k: int):
     assert hostile.errors == []
 
 
-def test_screenshot_for_the_readme(browser, run_a: Path):
-    """Search for a theme of the corpus and keep the picture for the README."""
-    real = Page(browser, run_a / "figures" / "paper_map.html")
-    real.page.fill("#search", "speculative")
-    trace, point, _ = find_point(
-        real, "Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting"
-    )
-    # points overlap here, so show this one exactly: hover it and send plotly's click event
-    real.js(
-        f"(() => {{ const gd = document.querySelector('.plotly-graph-div');"
-        f" Plotly.Fx.hover(gd, [{{curveNumber: {trace}, pointNumber: {point}}}]);"
-        f" const cd = gd.data[{trace}].customdata[{point}];"
-        f" gd.emit('plotly_click', {{points: [{{customdata: cd}}]}});"
-        f" }})()"
-    )
-    FIGURES_DIR.mkdir(exist_ok=True)
-    shot = FIGURES_DIR / "paper_map_screenshot.png"
-    real.page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 20_000
-    assert real.page.inner_text("#p-title").startswith("Kangaroo")
-    # the panel is inside the viewport, beside the map
-    box = real.page.locator("#panel").bounding_box()
+def test_the_screenshot_view(browser, run_a: Path, tmp_path: Path):
+    """The view `make notebooks` saves for the README and notebook 07 (figures/
+    paper_map_screenshot.png, by `analysis.plots.screenshot`): the searched paper's panel shown,
+    inside the viewport, and no error."""
+    from analysis.plots.screenshot import SHOT_PAPER, map_screenshot, open_shot
+
+    errors: list[str] = []
+    page = open_shot(browser, run_a / "figures" / "paper_map.html")
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    assert page.inner_text("#p-title") == SHOT_PAPER
+    box = page.locator("#panel").bounding_box()
     assert box is not None and box["x"] + box["width"] <= 1400 + 1
-    assert real.errors == []
+    page.close()
+    shot = map_screenshot(run_a / "figures" / "paper_map.html", tmp_path / "shot.png", browser)
+    assert shot.stat().st_size > 20_000
+    assert errors == []

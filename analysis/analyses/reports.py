@@ -22,7 +22,13 @@ from ..artifacts import PAPERS_CACHE, load_theme_model, theme_vectors
 from ..config import DEFAULT, PEER_RESULT, Config
 from ..modeling import ThemeModel, matched_themes
 
-__all__ = ["alternatives_report", "peer_report", "truncation_report"]
+__all__ = [
+    "alternatives_report",
+    "label_stop_share",
+    "peer_report",
+    "truncation_report",
+    "tuning_steadies",
+]
 
 
 def alternatives_report(
@@ -106,7 +112,13 @@ def _span(values: list[float], fmt: str) -> str:
     return format(lo, fmt) if lo == hi else f"{format(lo, fmt)}-{format(hi, fmt)}"
 
 
-def _stop_share(setting: dict[str, Any]) -> float:
+def tuning_steadies(res: dict[str, Any]) -> bool:
+    """Whether tuning made BERTopic's topics steadier across seeds: its agreement (ARI) beats
+    the defaults' by more than 0.05, the spread seen between unseeded draws."""
+    return res["tuned"]["stability_ari"] > res["defaults"]["stability_ari"] + 0.05
+
+
+def label_stop_share(setting: dict[str, Any]) -> float:
     """Share of the words in a BERTopic setting's labels ("3_the_decoding_of") that are English
     stop words."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -152,18 +164,14 @@ def peer_report(
         f"Seeds agree (mean pairwise ARI) at {d['stability_ari']:.2f} for the defaults, "
         f"{t['stability_ari']:.2f} tuned ({t['stability_ari_fitted']:.2f} before outlier "
         f"reduction) and {o['stability_ari']:.2f} here: the most stable is {cols[best]}. "
-        f"Stop words make {_stop_share(d):.0%} of the defaults' label words and "
-        f"{_stop_share(t):.0%} of the tuned ones'; tuning gives"
+        f"Stop words make {label_stop_share(d):.0%} of the defaults' label words and "
+        f"{label_stop_share(t):.0%} of the tuned ones'; tuning gives"
         + (
             " readable labels"
-            if _stop_share(t) < 0.1 <= _stop_share(d)
+            if label_stop_share(t) < 0.1 <= label_stop_share(d)
             else " labels as they are below"
         )
-        + (
-            ", not steadier topics."
-            if t["stability_ari"] <= d["stability_ari"] + 0.05
-            else " and steadier topics."
-        )
+        + (" and steadier topics." if tuning_steadies(res) else ", not steadier topics.")
     )
     if stored != current:
         text += (

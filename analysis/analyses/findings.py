@@ -1,0 +1,163 @@
+"""Headline findings worded from the data, shared by the notebooks' "What we found" cells and the
+README's generated blocks (`analysis.readme`), so the two can never tell different stories.
+
+Every function takes the run's tables and returns Markdown; numbers are formatted from the data
+and plurals and comparisons are chosen by them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "corpus_facts",
+    "corpus_found",
+    "counted",
+    "found",
+    "joined",
+    "themes_summary",
+    "themes_table",
+    "trust_found",
+]
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 paper", "2 papers": the noun agrees with the number."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def joined(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = [str(x) for x in items]
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def corpus_facts(papers: pd.DataFrame, entries: pd.DataFrame) -> list[str]:
+    """The corpus in a few sentences: entries per dump, unique papers, repeats, lengths, code."""
+    per_dump = entries.groupby("dump").size()
+    n_dumps = len(per_dump)
+    in_all = papers.loc[papers["n_dumps"] == n_dumps, "title"].sort_values().tolist()
+    multi = int((papers["n_dumps"] > 1).sum())
+    linked = int(papers["has_code"].sum())
+    promised = int((papers["code_promised"] & ~papers["has_code"]).sum())
+    if in_all and len(in_all) <= 2:
+        short = [t.split(":")[0] for t in in_all]
+        every = f", {['one', 'two'][len(in_all) - 1]} ({joined(short)}) in all {n_dumps}"
+    else:
+        every = f", {len(in_all)} in all {n_dumps}"
+    return [
+        f"{len(entries)} entries in {n_dumps} dumps "
+        f"({joined([str(n) for n in per_dump])} entries), **{len(papers)} unique papers**",
+        f"{counted(multi, 'paper')} appear in more than one dump{every}",
+        f"abstracts have a median of {int(papers['n_words'].median())} words; "
+        f"{linked} link a code repository and {promised} more promise code without a link",
+    ]
+
+
+def themes_summary(papers: pd.DataFrame, themes: pd.DataFrame, broad: pd.DataFrame) -> str:
+    """One paragraph: how many themes and outliers, and which names fit their members poorly."""
+    n_out = int((papers["theme_id"] < 0).sum())
+    weak = themes[~themes["name_fits"].astype(bool)]
+    least = themes.loc[themes["stability"].idxmin()]
+    text = (
+        f"The {len(papers)} papers fall into **{len(themes)} fine themes** grouped into "
+        f"**{len(broad)} broad themes**; {counted(n_out, 'paper')} "
+        f"({n_out / len(papers):.1%}) are outliers, each still placed by its nearest theme. "
+    )
+    if len(weak):
+        text += (
+            f"{counted(len(weak), 'name')} cover under half of their members and "
+            f"{'is' if len(weak) == 1 else 'are'} flagged in `themes.csv` (`name_fits`): "
+            f"{joined(weak['theme_name'].tolist())}. "
+        )
+    else:
+        text += "Every theme's name describes at least half of its members. "
+    text += f"The least stable theme is {least['theme_name']} (stability {least['stability']:.2f})."
+    return text
+
+
+def themes_table(themes: pd.DataFrame) -> str:
+    """The themes as a Markdown table: id, name, broad theme, size, stability, name fit."""
+    rows = [
+        "| id | theme | broad theme | papers | stability | name coverage | name precision |",
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for t in themes.itertuples():
+        cov = f"{t.name_coverage:.2f}" + ("" if t.name_fits else " (under half)")
+        rows.append(
+            f"| {t.theme_id} | {t.theme_name} | {t.broad_theme_name} | {t.size} | "
+            f"{t.stability:.2f} | {cov} | {t.name_precision:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def found(sentences: list[str]) -> str:
+    """A notebook's opening "What we found" section from its sentences."""
+    return "## What we found\n\n" + "\n".join(f"- {s}" for s in sentences)
+
+
+def corpus_found(papers: pd.DataFrame, entries: pd.DataFrame, window: int) -> str:
+    """Notebook 01's findings: the corpus, its repeats, its lengths against the model's window,
+    and code."""
+    facts = corpus_facts(papers, entries)
+    multi = int((papers["n_windows"] > 1).sum())
+    linked = int(papers["has_code"].sum())
+    promised = int((papers["code_promised"] & ~papers["has_code"]).sum())
+    return found(
+        [
+            f"{facts[0]}.",
+            facts[1][0].upper()
+            + facts[1][1:]
+            + (
+                ": most papers are listed once."
+                if (papers["n_dumps"] == 1).mean() > 0.5
+                else ": most papers are listed more than once."
+            ),
+            f"Abstracts are long (median {int(papers['n_words'].median())} words): "
+            f"{'all' if multi == len(papers) else f'{multi} of the'} {len(papers)} titles + "
+            f"abstracts need more than one {window}-token "
+            "window, so each is embedded in sentence windows rather than cut at the model's "
+            "limit.",
+            f"{linked} abstracts ({linked / len(papers):.0%}) link a code repository and "
+            f"{promised} more promise code without a link.",
+        ]
+    )
+
+
+def trust_found(
+    sweep: pd.DataFrame,
+    peer: dict,
+    papers: pd.DataFrame,
+    mini: pd.DataFrame,
+    truncation: pd.DataFrame,
+) -> str:
+    """Notebook 06's findings: stability of the consensus against single fits and BERTopic,
+    the outliers and their mini-topics, and what truncation would have done."""
+    default = sweep[sweep["is_default"]].iloc[0]
+    o, d, t = peer["ours"], peer["defaults"], peer["tuned"]
+    n_out = int((papers["theme_id"] < 0).sum())
+    moved = int((truncation["nearest_theme_full"] != truncation["nearest_theme_truncated"]).sum())
+    dropped = truncation["tokens_dropped"].sum() / truncation["n_tokens"].sum()
+    peer_best = max(d["stability_ari"], t["stability_ari"])
+    sentences = [
+        f"The themes hold across seeds: {len(o['topics'])} runs from disjoint seed sets agree at "
+        f"ARI {o['stability_ari']:.2f} ({min(o['topics'])}-{max(o['topics'])} themes), where "
+        f"single UMAP + HDBSCAN fits of the same setting agree at "
+        f"{default['stability_ari']:.2f}.",
+        f"BERTopic on the same texts agrees "
+        f"{'less' if peer_best < o['stability_ari'] else 'as much or more'} "
+        f"across seeds: {d['stability_ari']:.2f} with its defaults, {t['stability_ari']:.2f} "
+        "tuned.",
+        f"{counted(n_out, 'paper')} ({n_out / len(papers):.1%}) belong to no theme; "
+        + (
+            f"{counted(len(mini), 'mini-topic')} of three or more mutually close papers "
+            f"{'holds' if len(mini) == 1 else 'hold'} {int(mini['size'].sum())} of them."
+            if len(mini)
+            else "no three of them are mutually close enough to form a mini-topic."
+        ),
+        f"Embedding only the first window, as a plain `encode` does, would drop {dropped:.0%} "
+        f"of all tokens and move {counted(moved, 'paper')} to a different nearest theme.",
+    ]
+    return found(sentences)
