@@ -184,9 +184,10 @@ def artifacts_current(config: Config = DEFAULT) -> bool:
 
 
 def theme_vectors(papers: pd.DataFrame, config: Config = DEFAULT) -> np.ndarray:
-    """The papers' vectors, from the run's embedding cache (no model is loaded for them)."""
+    """The papers' vectors, looked up by text in the run's embedding cache (no model is loaded
+    for them); a look-up: the cache's rows stay the run's papers whatever `papers` holds."""
     from .embedding import embed_papers
 
     return embed_papers(
-        papers, config.processed_dir / PAPERS_CACHE, config.embed, progress=False
+        papers, config.processed_dir / PAPERS_CACHE, config.embed, progress=False, record=False
     ).vectors
