@@ -235,8 +235,13 @@ def theme_vectors(papers: pd.DataFrame, config: Config = DEFAULT) -> np.ndarray:
     from .text import paper_texts
 
     used = recorded_config(config)
-    job = EmbeddingJob(
-        paper_texts(papers), used.processed_dir / PAPERS_CACHE, used.embed, quiet=True
+    job = EmbeddingJob(  # a look-up: no lock, and the cache's rows stay the run's papers
+        paper_texts(papers),
+        used.processed_dir / PAPERS_CACHE,
+        used.embed,
+        quiet=True,
+        record=False,
+        lock=False,
     )
     if job.todo:
         raise FileNotFoundError(

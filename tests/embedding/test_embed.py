@@ -3,7 +3,6 @@ result comes back in input order, and finding out what is cached needs no model.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -21,34 +20,8 @@ from analysis.embedding import (
 from analysis.io import sha256_text
 from tests.conftest import run_python
 
+from .fakes import RecordingEngine, fake_vector
 from .texts import SMALL
-
-
-def fake_vector(window: str) -> np.ndarray:
-    """A vector that depends on the window's text only."""
-    return np.frombuffer(hashlib.sha256(window.encode()).digest(), np.uint8).astype(np.float64)
-
-
-class RecordingEngine:
-    """An engine without a model: remembers the windows it was given; its own `Pending`."""
-
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.windows: list[str] = []
-        self.vectors = np.zeros((0, 32))
-
-    def submit(self, config, windows, batches):
-        rows = [int(i) for b in batches for i in b]
-        self.windows += [windows[i] for i in rows]
-        self.vectors = np.stack([fake_vector(windows[i]) for i in rows])
-        return self
-
-    def result(self, progress: bool = True, desc: str = "") -> np.ndarray:
-        return self.vectors
-
-    def close(self) -> None:
-        pass
 
 
 def test_only_uncached_texts_go_to_the_engine(tmp_path: Path):
