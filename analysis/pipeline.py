@@ -208,7 +208,7 @@ def run(
 
     if figures:
         with timer.stage("figures"), _one_line_write_errors(cfg.figures_dir):
-            write_run_figures(papers, themes, cfg.figures_dir)
+            write_run_figures(papers, themes, cfg.figures_dir, occurrences=entries)
 
     n_out = int((papers["theme_id"] < 0).sum())
     say(
@@ -279,8 +279,14 @@ def _annotate(
     return p
 
 
-def write_run_figures(papers: pd.DataFrame, themes: pd.DataFrame, figures_dir: Path) -> list[Path]:
-    """The figures `python -m analysis run` regenerates: theme map, sizes, interactive map."""
+def write_run_figures(
+    papers: pd.DataFrame,
+    themes: pd.DataFrame,
+    figures_dir: Path,
+    occurrences: pd.DataFrame | None = None,
+) -> list[Path]:
+    """The figures `python -m analysis run` regenerates: theme map, sizes, interactive map, and
+    with `occurrences` (their ranks give the best listing rank) the reading lists."""
     import matplotlib.pyplot as plt
 
     from .plots import save, theme_map, theme_sizes, write_interactive_map
@@ -292,6 +298,10 @@ def write_run_figures(papers: pd.DataFrame, themes: pd.DataFrame, figures_dir: P
     out += save(fig, figures_dir, "theme_sizes")
     plt.close(fig)
     out.append(write_interactive_map(papers, themes, Path(figures_dir) / "paper_map.html"))
+    if occurrences is not None:
+        from .analyses.reading_lists import reading_list, write_reading_list
+
+        out += write_reading_list(reading_list(papers, themes, occurrences), figures_dir)
     return out
 
 
