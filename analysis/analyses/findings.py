@@ -10,11 +10,14 @@ from __future__ import annotations
 import pandas as pd
 
 __all__ = [
+    "MISSIONS",
+    "compared",
     "corpus_facts",
     "corpus_found",
     "counted",
     "found",
     "joined",
+    "themes_found",
     "themes_summary",
     "themes_table",
     "trust_found",
@@ -160,4 +163,63 @@ def trust_found(
         f"Embedding only the first window, as a plain `encode` does, would drop {dropped:.0%} "
         f"of all tokens and move {counted(moved, 'paper')} to a different nearest theme.",
     ]
+    return found(sentences)
+
+
+#: The topics the corpus was gathered for, and how a theme's name says it holds one.
+MISSIONS = {
+    "decoding speedups": r"decoding",
+    "encoder-decoder models": r"encoder[- ]decoder",
+    "compression": r"compression",
+}
+
+
+def _sized(rows: pd.DataFrame) -> str:
+    """ "**A** (61 papers), **B** (34 papers) and **C** (26 papers)"."""
+    return joined([f"**{r.theme_name}** ({counted(r.size, 'paper')})" for r in rows.itertuples()])
+
+
+def compared(a: pd.Series, b: pd.Series) -> str:
+    """How theme a's size compares with theme b's, the verb chosen by the numbers."""
+    if a["size"] == b["size"]:
+        how = "is as large as"
+    elif a["size"] >= 2 * b["size"]:
+        how = f"is {a['size'] / b['size']:.1f} times the size of"
+    elif a["size"] > b["size"]:
+        how = "is larger than"
+    elif 2 * a["size"] <= b["size"]:
+        how = "is under half the size of"
+    else:
+        how = "is smaller than"
+    return f"{a['theme_name']} {how} {b['theme_name']}"
+
+
+def themes_found(papers: pd.DataFrame, themes: pd.DataFrame) -> str:
+    """Notebook 02's findings: how many themes and outliers, the largest themes, and where the
+    mission's topics sit."""
+    n_out = int((papers["theme_id"] < 0).sum())
+    by_size = themes.sort_values(["size", "theme_id"], ascending=[False, True])
+    where = {
+        what: themes[themes["theme_name"].str.contains(pattern, case=False, regex=True)]
+        for what, pattern in MISSIONS.items()
+    }
+    parts = [
+        f"{what} in no theme of that name"
+        if rows.empty
+        else f"{what} in {_sized(rows)}"
+        if len(rows) == 1
+        else f"{what} in {len(rows)} themes, {_sized(rows)}"
+        for what, rows in where.items()
+    ]
+    sentences = [
+        f"The {len(papers)} papers form **{counted(len(themes), 'fine theme')}** in "
+        f"{counted(themes['broad_theme_name'].nunique(), 'broad theme')}; "
+        f"{counted(n_out, 'paper')} ({n_out / len(papers):.1%}) "
+        f"{'is an outlier' if n_out == 1 else 'are outliers'} that no theme claims.",
+        f"The largest themes are {_sized(by_size.head(3))}.",
+        "Where the topics the corpus was gathered for sit: " + "; ".join(parts) + ".",
+    ]
+    first, second = where["decoding speedups"], where["encoder-decoder models"]
+    if len(first) == 1 and len(second) == 1:
+        sentences.append(compared(first.iloc[0], second.iloc[0]) + ".")
     return found(sentences)
