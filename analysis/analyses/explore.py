@@ -66,28 +66,53 @@ def architecture_by(papers: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.sort_values("papers", ascending=False)
 
 
+# Compression of a *model*: its weights made fewer or narrower (quantization of weights or
+# activations, pruning, knowledge distillation into a smaller student, "model compression"), or
+# its KV cache (the keys and values kept while generating) compressed, quantized, evicted or
+# sparsified. Not: vector quantization inside a tokenizer or codec, low-rank *adaptation*
+# (LoRA fine-tuning), self-distillation as a training signal, pruning of input tokens.
 _MODEL_COMPRESSION = (
-    r"quantiz|prun(?:e|ing)|distill|low[- ]rank|sparsif|kv[- ]cache (?:compression|eviction)|"
-    r"compress(?:ing|ed|ion of)? (?:the )?(?:model|llm|network|weights|kv)|model compression|"
-    r"weight compression|smaller models?|fewer parameters"
+    r"(?:model|network|weight|llm|language model|kv[- ]cache) compression|"
+    r"compress(?:es|ed|ing)?(?: the)? (?:models?|llms?|networks?|weights|kv)|"
+    r"compression of (?:the )?(?:models?|llms?|networks?|weights|kv)|"
+    r"kv[- ]cache (?:quantiz|evict|sparsif|merg)|kv sparsif|"
+    r"(?:post-training|weight|activation|low-bit\w*|\d-bit|model|floating-point|integer) quantiz|"
+    r"quantiz(?:e|es|ed|ing) (?:both )?(?:the )?(?:weights|activations|models?|llms?|"
+    r"large language models)|"
+    r"quantized (?:llms?|models?|transformers|large language models)|"
+    r"(?:weight|structured|unstructured|model|network|expert|layer|channel|head|block) pruning|"
+    r"prun(?:e|es|ed|ing) (?:the )?(?:weights|models?|llms?|heads|experts|layers|channels)|"
+    r"distil[^.]{0,80}\b(?:into|to) (?:a |an )?(?:\w+[- ])?(?:smaller|compact|lightweight|tiny)\b|"
+    r"distil[^.]*\bstudent\b|\bstudent\b[^.]*distil"
 )
+# Compression of *data*: codecs and compressed representations of images, video, audio,
+# speech, point clouds or text (learned or classical, lossless or lossy), judged by bitrate
+# and rate-distortion; implicit neural representations, which store a video or image as a
+# network. Not: "neural representation" of brain signals, compressing visual tokens or a
+# context before an LLM reads them, a codec used only as a tokenizer's input format.
 _DATA_COMPRESSION = (
-    r"image compression|video compression|audio compression|speech compression|codec|bit-?rate|"
-    r"rate[- ]distortion|lossless compression|lossy compression|\bbpp\b|entropy (?:coding|model)|"
-    r"neural representation|compression ratio|compress(?:ing|ed)? (?:images|videos?|audio|data)|"
-    r"lossless|lossy"
+    r"\b(?:image|video|audio|speech|point[- ]cloud|text|feature|neural|learned|lossless|lossy|"
+    r"generative|variational) (?:(?!network|model|token|kv|weight)\w+ )?(?:compression|coding)\b|"
+    r"bit-?rates?|\bbpp\b|rate[- ]distortion|entropy (?:coding|model)|source[- ]channel coding|"
+    r"neurally compressed|neural (?:text )?compressors?|"
+    r"(?:implicit neural|neural implicit) representations?|\bnerv\b"
 )
+# A codec named in the title makes a codec paper ("Speech Codecs", "Codec Tokenizer").
+_DATA_TITLE = r"\bcodecs?\b|\bcoding\b"
 
 
 def compression_kind(papers: pd.DataFrame) -> pd.DataFrame:
-    """Per paper: does it compress models (quantization, pruning, distillation, KV cache...) or
-    data (image/video/audio codecs, neural representations), both, or neither."""
+    """Per paper: does it compress models (quantization, pruning, distillation into a smaller
+    model, KV cache compression) or data (codecs, learned compression, rate-distortion,
+    implicit neural representations), both, or neither (`_MODEL_COMPRESSION`,
+    `_DATA_COMPRESSION`). Each rule names what is compressed, so that a word like "quantized",
+    "compression ratio" or "neural representation" alone decides nothing."""
     text = pd.Series(paper_texts(papers), index=papers.index).str.lower()
+    title = papers["title"].str.lower()
     model = text.str.contains(_MODEL_COMPRESSION, regex=True)
-    data = text.str.contains(_DATA_COMPRESSION, regex=True)
-    # "lossless" alone also describes lossless *decoding* speed-ups: require compression nearby
-    lossless_only = text.str.contains(r"lossless|lossy") & ~text.str.contains(r"compress|codec")
-    data &= ~lossless_only
+    data = text.str.contains(_DATA_COMPRESSION, regex=True) | title.str.contains(
+        _DATA_TITLE, regex=True
+    )
     kind = np.select([model & data, model, data], ["both", "model", "data"], "none")
     out = papers[["paper_id", "title", "theme_name", "broad_theme_name"]].copy()
     out["model_compression"] = model.to_numpy()

@@ -2,7 +2,10 @@
 faster"), with what was measured and against what, when the sentence says.
 
 These are self-reported claims on different hardware, models and baselines: the table is a map
-of what papers claim, not a comparison of methods.
+of what papers claim, not a comparison of methods. Each claim carries its paper's method family
+(`method_family`); only the families of faster generation and inference (`HEADLINE_FAMILIES`)
+make the headline, as a graph network's "828x faster than GNNs" and a decoding method's "2x"
+share a unit but not a meaning.
 """
 
 from __future__ import annotations
@@ -13,7 +16,20 @@ import pandas as pd
 
 from ..text import sentences
 
-__all__ = ["FAMILY_ORDER", "METHOD_FAMILIES", "extract_speedups", "find_speedups", "method_family"]
+__all__ = [
+    "FAMILY_MEANING",
+    "FAMILY_ORDER",
+    "HEADLINE_FAMILIES",
+    "METHOD_FAMILIES",
+    "OTHER",
+    "extract_speedups",
+    "factor_text",
+    "family_summary",
+    "find_speedups",
+    "method_family",
+    "own_method",
+    "speedup_findings",
+]
 
 _NUM = r"\d+(?:\.\d+)?"
 # A factor: "2.7x", "4X", "2.44times" (LaTeX \times lost in the dump), "3 times".
@@ -25,7 +41,7 @@ _FACTOR = re.compile(
 )
 _SPEED_AFTER = re.compile(
     r"^\W*(?:(?:higher|better|more|greater|further|end-to-end|overall|average|inference|decoding|"
-    r"wall-clock|"
+    r"wall-clock|attention|execution|"
     r"in|of|the|lower|reduction in|acceleration|improvement in)\s+)*"
     r"(?P<what>speed-?ups?|faster|acceleration|throughput|latency|speed|lower latency|"
     r"wall[- ]?clock|real[- ]time|rtf|inference time|decoding speed|cheaper)",
@@ -33,12 +49,12 @@ _SPEED_AFTER = re.compile(
 )
 _SPEED_BEFORE = re.compile(
     r"(?P<what>speed-?ups?|acceleration|accelerat\w*|throughput|latency|speed|faster|"
-    r"inference time|decoding steps|real[- ]time factor|rtf)\b[^.;]{0,40}$",
+    r"inference time|decoding steps|real[- ]time factor|rtf)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}$",
     re.IGNORECASE,
 )
-# Factors about sizes, parameters or hardware counts are not speed-ups.
+# Factors about sizes, parameters, energy or hardware counts are not speed-ups.
 _NOT_SPEED = re.compile(
-    r"^\W*(?:less|fewer|smaller|larger|more|cut|reduction|compression|cheaper|parameters|"
+    r"^\W*(?:less|fewer|smaller|larger|more|cut|reduction|compression|cheaper|parameters|energy|"
     r"nvidia|gpus?|a100|h100|a6000|3090|4090|training schedule|the training)",
     re.IGNORECASE,
 )
@@ -52,37 +68,143 @@ _METRICS = [
     ("training", r"training|train\b"),
     ("speed-up", r"speed-?ups?|faster|acceleration|accelerat|speed"),
 ]
-_BASELINE = re.compile(
-    r"\b(?:compared (?:to|with)|relative to|versus|vs\.?|over|than|outperforming)\s+"
-    r"(?P<base>[^,.;()]{3,70})",
+# A baseline names what the factor was measured against. It is taken only when it is plainly
+# the factor's own: the connective follows the factor with no other number, comma, colon or
+# bracket between them (those start another comparison: "(an additional 7.2% improvement over
+# the baseline ...)"), or it sits right before it ("faster than GNNs by 828x"); never from a
+# "respectively" list, whose baselines pair with the factors by position. Anything else gives
+# no baseline rather than a garbled one ("Medusa-1 with 88" from "outperforming Medusa-1 with
+# 88.7% fewer parameters").
+_CONNECTIVE = r"(?:compared (?:to|with)|relative to|versus|vs\.?|over|(?<!more )(?<!less )than)"
+_BASELINE_AFTER = re.compile(rf"^[^\d,;:()\[\]]{{0,60}}?\b{_CONNECTIVE}\s+(?P<base>.+)", re.I)
+_BASELINE_BEFORE = re.compile(
+    rf"\b{_CONNECTIVE}\s+(?P<base>[^\d,;:()]{{2,60}}?)\s+by\s*(?:up to\s*)?$", re.I
+)
+# The baseline phrase ends where its own description does: at punctuation, a number, or a
+# word that starts the conditions of the measurement ("... on edge devices", "... at 256K").
+_BASELINE_END = re.compile(
+    r"[,.;:()\[\]]|\s\d|\s(?:at|on|in|under|across|for|by|with|when|while|without|using|"
+    r"respectively|and up to|which|where|whereas|as|and achiev\w*)\b",
+    re.I,
+)
+
+
+def _baseline(sentence: str, start: int, end: int) -> str | None:
+    """The baseline of the factor at sentence[start:end], or None unless it is unambiguous."""
+    if re.search(r"\brespectively\b", sentence, re.I):
+        return None
+    after = _BASELINE_AFTER.search(sentence[end:])
+    before = _BASELINE_BEFORE.search(sentence[max(0, start - 80) : start])
+    hit = after or before
+    if not hit:
+        return None
+    base = _BASELINE_END.split(hit.group("base"), maxsplit=1)[0].strip()
+    words = base.split()
+    if not 1 <= len(words) <= 8 or not re.search(r"[A-Za-z]{2}", base):
+        return None
+    return base
+
+
+#: How a paper makes generation or inference faster, each family with the pattern that finds it
+#: in the paper's own method (see `method_family`), checked in this order. Early exit comes
+#: first so that a self-speculative method whose draft is the model's own shallow layers
+#: ("double early exiting") counts as early exit, the idea it adds.
+METHOD_FAMILIES: list[tuple[str, str]] = [
+    (
+        # stop computing early: exit or skip layers, or commit to an answer before the last step
+        "early exit / layer skipping",
+        r"early[- ]exit|exiting|layer[- ]skip|skip(?:s|ping)? (?:\w+ ){0,2}layers|"
+        r"early (?:commit|alignment)|mixture[- ]of[- ]depths?",
+    ),
+    (
+        # a cheap draft (small model, extra heads, copied or retrieved tokens) that the model
+        # checks or completes
+        "speculative / draft models",
+        r"speculat|\bdraft|medusa|acceptance rate",
+    ),
+    (
+        # several output tokens per step without a separate draft: non-autoregressive, Jacobi,
+        # diffusion models unmasking in parallel, CTC
+        "parallel / multi-token decoding",
+        r"parallel decod|parallel (?:token )?(?:generation|prediction)|multi-token|"
+        r"non-autoregressive|jacobi|superpos|\bctc\b|connectionist temporal",
+    ),
+    (
+        # keep and reuse the attention keys and values, or read fewer of them
+        "caching",
+        r"kv[- ]?cach|key[- ]value cache|\bcach(?:e|ing) (?:\w+ )?(?:keys?|values?|states?)",
+    ),
+    (
+        # the system that runs the model: inference engines, kernels, MoE serving
+        "serving",
+        r"inference (?:system|engine)|\bserv(?:e|ing)\b|decode[- ]phase|\bkernels?\b",
+    ),
+]
+
+#: The family of papers in none of the others: architectures, compression, other tasks.
+OTHER = "other speed-ups"
+
+#: Every family in display order, the headline ones first, `OTHER` last.
+FAMILY_ORDER: list[str] = [
+    "speculative / draft models",
+    "parallel / multi-token decoding",
+    "early exit / layer skipping",
+    "caching",
+    "serving",
+    OTHER,
+]
+
+#: The families of faster generation and inference: the claims the headline is about.
+HEADLINE_FAMILIES: list[str] = FAMILY_ORDER[:-1]
+
+# Where an abstract turns from the field to its own method ("we propose", "this paper
+# introduces"); "proposed" and "introduced" are left out, as they mostly tell of earlier work.
+_OWN_METHOD = re.compile(
+    r"\b(?:propos(?:e|es|ing)|introduc(?:e|es|ing)|present(?:s|ing)?|develop(?:s|ing)?)\b",
     re.IGNORECASE,
 )
 
-#: Method families for decoding speed-ups, checked in this order on title + abstract.
-METHOD_FAMILIES: list[tuple[str, str]] = [
-    ("speculative / draft models", r"speculat|draft|medusa|hydra|verif(?:y|ication)"),
-    (
-        "parallel / multi-token decoding",
-        r"parallel decod|multi-token|non-autoregressive|jacobi|aggressive decoding|"
-        r"parallel generation|superposed",
-    ),
-    ("early exit / layer skipping", r"early[- ]exit|layer skip|skipping|exiting"),
-    ("caching", r"kv[- ]?cache|cache"),
-]
 
-
-#: Every family in display order, "other" last.
-FAMILY_ORDER: list[str] = [name for name, _ in METHOD_FAMILIES] + ["other"]
+def own_method(abstract: str) -> str:
+    """The part of an abstract that describes the paper's own method: from the first sentence
+    that proposes or introduces something on (the sentences before tell of the field and name
+    other methods, often the very ones the paper improves on); the whole abstract if none does."""
+    sents = sentences(abstract)
+    first = next((i for i, s in enumerate(sents) if _OWN_METHOD.search(s)), 0)
+    return " ".join(sents[first:])
 
 
 def method_family(title: str, abstract: str = "") -> str:
-    """The decoding speed-up family of a paper: decided by its title when the title names one
-    (an abstract mentions many methods, often only as baselines), else by its abstract."""
-    for text in (title, abstract):
+    """The family of a paper's speed-up method, from its title when the title names one, else
+    from its own method (`own_method`), each checked in `METHOD_FAMILIES` order; `OTHER` when
+    neither names any. A family named only in the background (an abstract that says speculative
+    decoding exists before proposing a new architecture) does not count."""
+    for text in (title, own_method(abstract)):
         for family, pattern in METHOD_FAMILIES:
             if re.search(pattern, text, re.IGNORECASE):
                 return family
-    return "other"
+    return OTHER
+
+
+def family_summary(claims: pd.DataFrame) -> pd.DataFrame:
+    """Per family in `FAMILY_ORDER`: claims, papers, and the spread of the factors (min, the
+    quartiles, median, max); families without claims are left out. Factors are compared on a
+    ratio scale, so the median and quartiles, not the mean, which one large factor would pull."""
+    g = claims.groupby("family")["factor"]
+    out = pd.DataFrame(
+        {
+            "claims": g.size(),
+            "papers": claims.groupby("family")["paper_id"].nunique(),
+            "min": g.min(),
+            "q1": g.quantile(0.25),
+            "median": g.median(),
+            "q3": g.quantile(0.75),
+            "max": g.max(),
+        }
+    )
+    out = out.reindex([f for f in FAMILY_ORDER if f in out.index])
+    out.index.name = "family"
+    return out
 
 
 def find_speedups(sentence: str) -> list[dict]:
@@ -104,7 +226,6 @@ def find_speedups(sentence: str) -> list[dict]:
             (name for name, pat in _METRICS if re.search(pat, context, re.IGNORECASE)),
             "speed-up",
         )
-        base = _BASELINE.search(sentence[m.end() :])
         lo = float(m.group("lo"))
         hi = float(m.group("hi")) if m.group("hi") else None
         if hi is not None and hi < lo:  # "2.5-3x" style where hi was the tail of the number
@@ -115,15 +236,117 @@ def find_speedups(sentence: str) -> list[dict]:
                 "factor_high": hi,
                 "up_to": bool(re.search(r"up to\s*(?:an?\s+)?$", before[-20:], re.IGNORECASE)),
                 "metric": metric,
-                "baseline": base.group("base").strip() if base else None,
+                "baseline": _baseline(sentence, m.start(), m.end()),
                 "match": m.group(0),
             }
         )
     return out
 
 
+def factor_text(x: float) -> str:
+    """A factor as the text shows it, to one decimal and no trailing zero: "2.4x", "828x"."""
+    return f"{round(float(x), 1):g}x"
+
+
+def _counted(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 claim", "2 claims": the noun agrees with the number."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _joined(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _short_title(title: str) -> str:
+    """A paper's name as a sentence can carry it: before the colon, without a bracketed acronym."""
+    return re.sub(r"\s*\([^)]*\)", "", title.split(":", 1)[0]).strip()
+
+
+#: The families in plain words, for the text that first names them.
+FAMILY_MEANING: dict[str, str] = {
+    "speculative / draft models": "a cheap draft guesses several tokens and the model checks "
+    "them in one pass",
+    "parallel / multi-token decoding": "several tokens per step, without a separate draft",
+    "early exit / layer skipping": "stopping early, after fewer layers or refinement steps",
+    "caching": "keeping the attention keys and values of earlier tokens, or reading fewer of them",
+    "serving": "the system that runs the model: inference engines, kernels",
+    OTHER: "architectures, compression, and models for other tasks and data",
+}
+
+
+def speedup_findings(claims: pd.DataFrame) -> list[str]:
+    """Notebook 03's findings, worded from `extract_speedups` output: the headline (generation
+    and inference families only), the largest family against the one with the highest median,
+    the other claims shown apart, and how many claims name a baseline or a best case. Each
+    family named is said in plain words (`FAMILY_MEANING`) where it is first named."""
+    summary = family_summary(claims)
+    head = claims[claims["family"].isin(HEADLINE_FAMILIES)]
+    other = claims[claims["family"] == OTHER]
+    n_all, n_head = len(claims), len(head)
+    q1, med, q3 = head["factor"].quantile([0.25, 0.5, 0.75])
+    out = [
+        f"The abstracts report {_counted(n_all, 'speed-up factor')} in "
+        f"{_counted(claims['paper_id'].nunique(), 'paper')}; {n_head} of them, from "
+        f"{_counted(head['paper_id'].nunique(), 'paper')}, are about generating or running a "
+        f"model faster, and these have a median of **{factor_text(med)}**, the middle half of "
+        f"them between {factor_text(q1)} and {factor_text(q3)}."
+    ]
+    fams = summary.loc[[f for f in HEADLINE_FAMILIES if f in summary.index]]
+    if len(fams):
+        big = fams.sort_values(["claims", "papers"], ascending=False, kind="stable").index[0]
+        b = fams.loc[big]
+        text = (
+            f"The largest family, **{big}** ({FAMILY_MEANING[big]}), has a median of "
+            f"**{factor_text(b['median'])}** ({_counted(int(b['claims']), 'claim')} from "
+            f"{_counted(int(b['papers']), 'paper')}, {factor_text(b['min'])} to "
+            f"{factor_text(b['max'])})"
+        )
+        rest = fams.drop(index=big)
+        if len(rest):
+            top = rest["median"].idxmax()
+            t = rest.loc[top]
+            ratio = t["median"] / b["median"]
+            verb = "higher" if ratio > 1.1 else "lower" if ratio < 1 / 1.1 else "about as high"
+            text += (
+                f"; **{top}** ({FAMILY_MEANING[top]}) runs {verb}, a median of "
+                f"{factor_text(t['median'])} over {_counted(int(t['claims']), 'claim')} from "
+                f"{_counted(int(t['papers']), 'paper')}"
+            )
+        out.append(text + ".")
+    if len(other):
+        top3 = other.sort_values("factor", ascending=False, kind="stable")
+        top3 = top3.drop_duplicates("paper_id")[:3]
+        named = [
+            f"{factor_text(f)} for {_short_title(t)}"
+            for t, f in zip(top3["title"], top3["factor"], strict=True)
+        ]
+        pooled = float(claims["factor"].median())
+        move = "raise" if pooled > med else "lower" if pooled < med else "leave"
+        one = len(other) == 1
+        out.append(
+            f"{_counted(len(other), 'other claim')} from "
+            f"{_counted(other['paper_id'].nunique(), 'paper')} {'comes' if one else 'come'} from "
+            f"methods outside these families ({FAMILY_MEANING[OTHER]}), "
+            f"{'namely' if len(named) == 1 else 'among them'} {_joined(named)}; "
+            f"{'it is' if one else 'they are'} shown apart, as pooling "
+            f"{'it' if one else 'them'} with the rest would {move} the median to "
+            f"{factor_text(pooled)} while measuring nothing in common."
+        )
+    n_base = int(claims["baseline"].notna().sum())
+    n_up = int(head["up_to"].sum())
+    out.append(
+        f"{n_base} of the {_counted(n_all, 'claim')} {'names' if n_base == 1 else 'name'} what "
+        f"{'it was' if n_base == 1 else 'they were'} measured against plainly enough to show; "
+        f"{n_up} of those {n_head} faster-generation claims {'is' if n_up == 1 else 'are'} "
+        'stated as "up to", a best case.'
+    )
+    return out
+
+
 def extract_speedups(papers: pd.DataFrame) -> pd.DataFrame:
-    """Every speed-up claim in the abstracts, one row per factor, with the paper's family."""
+    """Every speed-up claim in the abstracts, one row per factor, with the paper's family and
+    whether it counts for the headline (`HEADLINE_FAMILIES`)."""
     rows = []
     for pid, title, abstract in zip(
         papers["paper_id"], papers["title"], papers["abstract"], strict=True
@@ -132,12 +355,20 @@ def extract_speedups(papers: pd.DataFrame) -> pd.DataFrame:
         for sent in sentences(abstract):
             for claim in find_speedups(sent):
                 rows.append(
-                    {"paper_id": pid, "title": title, "family": family, **claim, "sentence": sent}
+                    {
+                        "paper_id": pid,
+                        "title": title,
+                        "family": family,
+                        "headline": family in HEADLINE_FAMILIES,
+                        **claim,
+                        "sentence": sent,
+                    }
                 )
     cols = [
         "paper_id",
         "title",
         "family",
+        "headline",
         "factor",
         "factor_high",
         "up_to",

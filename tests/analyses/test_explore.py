@@ -64,6 +64,93 @@ def test_compression_kind():
     }  # "lossless decoding" is not compression
 
 
+def _kind_of(papers: pd.DataFrame, title_start: str) -> str:
+    rows = papers[papers["title"].str.startswith(title_start)]
+    assert len(rows) == 1, title_start
+    return explore.compression_kind(rows.assign(theme_name="", broad_theme_name=""))["kind"].iloc[0]
+
+
+@pytest.fixture(scope="module")
+def real_papers() -> pd.DataFrame:
+    from analysis.dataset import load_papers
+
+    return load_papers()
+
+
+@pytest.mark.parametrize(
+    "title_start",
+    [
+        # KV cache compression is model compression ("both" before, via "compression ratio")
+        "CSKV: Training-Efficient Channel Shrinking for KV Cache",
+        "EMS: Adaptive Evict-then-Merge Strategy for Head-wise KV Cache Compression",
+        "Plug-and-Play 1.x-Bit KV Cache Quantization",
+        "CacheGen: Fast Context Loading",
+        "Video-XL-2: Towards Very Long-Video Understanding Through Task-Aware KV Sparsification",
+        "LLM-FP4: 4-Bit Floating-Point Quantized Transformers",
+        "QMoE: Practical Sub-1-Bit Compression of Trillion-Parameter Models",
+        "EvoPress: Towards Optimal Dynamic Model Compression",
+        "Revisiting SMoE Language Models by Evaluating Inefficiencies with Task Specific Expert",
+        "PromptKD: Unsupervised Prompt Distillation",  # into a lightweight student
+    ],
+)
+def test_model_compression_titles(real_papers, title_start):
+    assert _kind_of(real_papers, title_start) == "model"
+
+
+@pytest.mark.parametrize(
+    "title_start",
+    [
+        "HNeRV: A Hybrid Neural Representation for Videos",
+        "NERV++: An Enhanced Implicit Neural Video Representation",
+        "MLICv2: Enhanced Multi-Reference Entropy Modeling for Learned Image Compression",
+        "SwinJSCC: Taming Swin Transformer for Deep Joint Source-Channel Coding",
+        "Semantics-Guided Diffusion for Deep Joint Source-Channel Coding",  # "none" before
+        # audio codecs, whose vector quantization is no model compression ("both" before)
+        "WavTokenizer: an Efficient Acoustic Discrete Codec Tokenizer",
+        "XY-Tokenizer: Mitigating the Semantic-Acoustic Conflict in Low-Bitrate Speech Codecs",
+        "Language-Codec: Reducing the Gaps",
+        "Neural Video Compression with Feature Modulation",
+        "NIRVANA: Neural Implicit Representations of Videos",
+        "Lossless Compression with Probabilistic Circuits",
+        "Training LLMs over Neurally Compressed Text",  # "none" before
+    ],
+)
+def test_data_compression_titles(real_papers, title_start):
+    assert _kind_of(real_papers, title_start) == "data"
+
+
+@pytest.mark.parametrize(
+    "title_start",
+    [
+        # brain signals' "neural representation" is no codec ("data" before)
+        "See Through Their Minds: Learning Transferable Neural Representation from Cross-Subject",
+        "Du-IN: Discrete units-guided mask modeling for decoding speech from Intracranial",
+        # dropping, pruning or compressing input tokens is neither ("data" / "model" before)
+        "Multi-Stage Vision Token Dropping",
+        "QuoTA: Query-oriented Token Assignment",
+        "Slow-Fast Architecture for Video Multi-Modal Large Language Models",
+        "CrossLMM: Decoupling Long Video Sequences",
+        # a codec used as a tokenizer's input, a texture codebook ("data" before)
+        "MobileSpeech: A Fast and High-Fidelity Framework",
+        "Text2Human: Text-Driven Controllable Human Image Generation",
+        # vector quantization, LoRA, self-distillation, fewer parameters ("model" before)
+        "SpeechT5: Unified-Modal Encoder-Decoder Pre-Training",
+        "Disentanglement via Latent Quantization",
+        "Computational Limits of Low-Rank Adaptation",
+        "Trans-Encoder: Unsupervised sentence-pair modelling through self- and mutual",
+        "MetaFormer Is Actually What You Need for Vision",
+        "Transformers to SSMs: Distilling Quadratic Knowledge",
+        # compression as a theory of representations, context compression, lossless decoding
+        "White-Box Transformers via Sparse Rate Reduction",
+        "Two are better than one: Context window extension",
+        "Kangaroo: Lossless Self-Speculative Decoding",
+        "dKV-Cache: The Cache for Diffusion Language Models",
+    ],
+)
+def test_neither_compression_titles(real_papers, title_start):
+    assert _kind_of(real_papers, title_start) == "none"
+
+
 def test_dump_theme_mix_and_lift():
     papers = pd.DataFrame({"paper_id": list("abcd"), "theme_name": ["X", "X", "Y", "Y"]})
     occ = pd.DataFrame(
