@@ -7,9 +7,12 @@ and plurals and comparisons are chosen by them.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 __all__ = [
+    "COMPRESSION_WORDS",
     "MISSIONS",
     "compared",
     "corpus_facts",
@@ -17,6 +20,7 @@ __all__ = [
     "counted",
     "found",
     "joined",
+    "layouts_and_compression_found",
     "themes_found",
     "themes_summary",
     "themes_table",
@@ -223,3 +227,60 @@ def themes_found(papers: pd.DataFrame, themes: pd.DataFrame) -> str:
     if len(first) == 1 and len(second) == 1:
         sentences.append(compared(first.iloc[0], second.iloc[0]) + ".")
     return found(sentences)
+
+
+def _outnumber(a: int, b: int) -> str:
+    """The verb that sets count a against count b."""
+    return "outnumber" if a > b else "are outnumbered by" if a < b else "match"
+
+
+#: Words of compression in a text, whether or not the paper compresses anything.
+COMPRESSION_WORDS = (
+    r"compress|quantiz|codec|prun(?:e|ed|ing)|distill|low-rank|neural representation|bit-?rate"
+)
+
+
+def layouts_and_compression_found(
+    papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame, layouts: list[str]
+) -> str:
+    """Notebook 04's findings: how often each Transformer layout is mentioned, and how the
+    corpus' compression work splits between models and data (`explore.architecture_mentions`,
+    `explore.compression_kind`)."""
+    from ..text import paper_texts
+
+    counts = arch[layouts].sum()
+    versus = arch[arch["explicit"].map(len) >= 2]
+    kinds = comp["kind"].value_counts().reindex(["model", "data", "both", "none"], fill_value=0)
+    by_kind = pd.crosstab(comp["theme_name"], comp["kind"])
+
+    def lead(kind: str) -> str:
+        col = by_kind[kind] + by_kind.get("both", 0)
+        top, n, total = col.idxmax(), int(col.max()), int(col.sum())
+        where = "concentrated in" if n / total >= 0.5 else "led by"
+        return f"{where} **{top}** ({n} of {total})"
+
+    worded = pd.Series(paper_texts(papers), index=papers.index).str.contains(
+        COMPRESSION_WORDS, flags=re.IGNORECASE, regex=True
+    )
+    misleading = int((worded & (comp["kind"] == "none")).sum())
+    n_do, n_ed = int(counts["decoder-only"]), int(counts["encoder-decoder"])
+    both = "none does both" if kinds["both"] == 0 else f"{counted(kinds['both'], 'paper')} do both"
+    return found(
+        [
+            f"Of the {len(papers)} papers, {n_do} mention decoder-only models and {n_ed} "
+            "encoder-decoder ones (an encoder reads the whole input, a decoder writes the output "
+            "token by token; decoder-only models drop the encoder): decoder-only mentions "
+            f"{_outnumber(n_do, n_ed)} encoder-decoder ones, and {int(counts['encoder-only'])} "
+            f"papers mention encoder-only models. Only {counted(len(versus), 'paper')} set the "
+            "layouts against each other by name.",
+            f"**{counted(int(kinds['model']), 'paper')}** compress models (make a trained model "
+            "smaller: quantization to fewer bits, pruning, distillation into a smaller model, or "
+            "compressing the KV cache, the attention keys and values a model keeps while "
+            f"generating) and **{kinds['data']}** compress data (codecs and compressed "
+            f"representations of images, video, audio or text, judged by bitrate); {both}.",
+            f"Data compression is {lead('data')}; model compression is {lead('model')}.",
+            f"{counted(misleading, 'paper')} use a word of compression (quantized, codec, "
+            "pruning, neural representation) but compress neither, and count as neither; the "
+            "tables below list them.",
+        ]
+    )

@@ -15,6 +15,7 @@ import re
 import pandas as pd
 
 from ..text import sentences
+from .findings import counted, joined
 
 __all__ = [
     "FAMILY_MEANING",
@@ -248,16 +249,6 @@ def factor_text(x: float) -> str:
     return f"{round(float(x), 1):g}x"
 
 
-def _counted(n: int, singular: str, plural: str | None = None) -> str:
-    """ "1 claim", "2 claims": the noun agrees with the number."""
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def _joined(items: list[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _short_title(title: str) -> str:
     """A paper's name as a sentence can carry it: before the colon, without a bracketed acronym."""
     return re.sub(r"\s*\([^)]*\)", "", title.split(":", 1)[0]).strip()
@@ -286,9 +277,9 @@ def speedup_findings(claims: pd.DataFrame) -> list[str]:
     n_all, n_head = len(claims), len(head)
     q1, med, q3 = head["factor"].quantile([0.25, 0.5, 0.75])
     out = [
-        f"The abstracts report {_counted(n_all, 'speed-up factor')} in "
-        f"{_counted(claims['paper_id'].nunique(), 'paper')}; {n_head} of them, from "
-        f"{_counted(head['paper_id'].nunique(), 'paper')}, are about generating or running a "
+        f"The abstracts report {counted(n_all, 'speed-up factor')} in "
+        f"{counted(claims['paper_id'].nunique(), 'paper')}; {n_head} of them, from "
+        f"{counted(head['paper_id'].nunique(), 'paper')}, are about generating or running a "
         f"model faster, and these have a median of **{factor_text(med)}**, the middle half of "
         f"them between {factor_text(q1)} and {factor_text(q3)}."
     ]
@@ -298,8 +289,8 @@ def speedup_findings(claims: pd.DataFrame) -> list[str]:
         b = fams.loc[big]
         text = (
             f"The largest family, **{big}** ({FAMILY_MEANING[big]}), has a median of "
-            f"**{factor_text(b['median'])}** ({_counted(int(b['claims']), 'claim')} from "
-            f"{_counted(int(b['papers']), 'paper')}, {factor_text(b['min'])} to "
+            f"**{factor_text(b['median'])}** ({counted(int(b['claims']), 'claim')} from "
+            f"{counted(int(b['papers']), 'paper')}, {factor_text(b['min'])} to "
             f"{factor_text(b['max'])})"
         )
         rest = fams.drop(index=big)
@@ -310,8 +301,8 @@ def speedup_findings(claims: pd.DataFrame) -> list[str]:
             verb = "higher" if ratio > 1.1 else "lower" if ratio < 1 / 1.1 else "about as high"
             text += (
                 f"; **{top}** ({FAMILY_MEANING[top]}) runs {verb}, a median of "
-                f"{factor_text(t['median'])} over {_counted(int(t['claims']), 'claim')} from "
-                f"{_counted(int(t['papers']), 'paper')}"
+                f"{factor_text(t['median'])} over {counted(int(t['claims']), 'claim')} from "
+                f"{counted(int(t['papers']), 'paper')}"
             )
         out.append(text + ".")
     if len(other):
@@ -325,10 +316,10 @@ def speedup_findings(claims: pd.DataFrame) -> list[str]:
         move = "raise" if pooled > med else "lower" if pooled < med else "leave"
         one = len(other) == 1
         out.append(
-            f"{_counted(len(other), 'other claim')} from "
-            f"{_counted(other['paper_id'].nunique(), 'paper')} {'comes' if one else 'come'} from "
+            f"{counted(len(other), 'other claim')} from "
+            f"{counted(other['paper_id'].nunique(), 'paper')} {'comes' if one else 'come'} from "
             f"methods outside these families ({FAMILY_MEANING[OTHER]}), "
-            f"{'namely' if len(named) == 1 else 'among them'} {_joined(named)}; "
+            f"{'namely' if len(named) == 1 else 'among them'} {joined(named)}; "
             f"{'it is' if one else 'they are'} shown apart, as pooling "
             f"{'it' if one else 'them'} with the rest would {move} the median to "
             f"{factor_text(pooled)} while measuring nothing in common."
@@ -336,7 +327,7 @@ def speedup_findings(claims: pd.DataFrame) -> list[str]:
     n_base = int(claims["baseline"].notna().sum())
     n_up = int(head["up_to"].sum())
     out.append(
-        f"{n_base} of the {_counted(n_all, 'claim')} {'names' if n_base == 1 else 'name'} what "
+        f"{n_base} of the {counted(n_all, 'claim')} {'names' if n_base == 1 else 'name'} what "
         f"{'it was' if n_base == 1 else 'they were'} measured against plainly enough to show; "
         f"{n_up} of those {n_head} faster-generation claims {'is' if n_up == 1 else 'are'} "
         'stated as "up to", a best case.'
