@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analyses.findings import corpus_facts, themes_summary, themes_table
+from .analyses.findings import corpus_facts, joined, themes_summary, themes_table
 from .analyses.reports import label_stop_share, tuning_steadies
 from .artifacts import load_artifacts
 from .config import DEFAULT, PEER_RESULT, PROJ_ROOT
@@ -88,7 +88,45 @@ def blocks(processed_dir: Path | None = None) -> dict[str, Callable[[], str]]:
         papers, th, broad = tables()
         return themes_summary(papers, th, broad) + "\n\n" + themes_table(th)
 
-    return {"corpus": corpus, "themes": themes, "bertopic": _peer_table}
+    def findings() -> str:
+        from .analyses import explore
+        from .analyses.findings import layouts_and_compression_findings
+        from .analyses.speedups import extract_speedups, speedup_findings
+
+        papers, th, broad = tables()
+        top = broad.sort_values(["size", "broad_theme_id"], ascending=[False, True]).iloc[0]
+        fine = th[th["broad_theme_name"] == top["broad_theme_name"]].sort_values(
+            ["size", "theme_id"], ascending=[False, True]
+        )
+        peer = json.loads(PEER_RESULT.read_text(encoding="utf-8"))
+        o, d, t = peer["ours"], peer["defaults"], peer["tuned"]
+        speed = speedup_findings(extract_speedups(papers))
+        layout = layouts_and_compression_findings(
+            papers,
+            explore.architecture_mentions(papers),
+            explore.compression_kind(papers),
+            list(explore.ARCHITECTURES),
+        )
+        bullets = [
+            f"**{top['broad_theme_name']} is the largest broad theme** ({top['size']} papers in "
+            f"its themes): "
+            + joined([f"{r.theme_name} ({r.size})" for r in fine.itertuples()])
+            + ".",
+            f"**Speed-up claims:** {speed[0]} {speed[1]}\n\n"
+            "  ![Speed-ups by family](figures/speedups_by_family.png)",
+            f"**Layouts and compression:** {layout[0]} {layout[1]} {layout[2]}",
+            f"**Themes that hold:** {len(o['topics'])} runs from disjoint seed sets agree at ARI "
+            f"{o['stability_ari']:.2f}; BERTopic on the same texts at {d['stability_ari']:.2f} "
+            f"with its defaults and {t['stability_ari']:.2f} tuned (notebook 06).",
+        ]
+        return "\n".join(f"- {b}" for b in bullets)
+
+    return {
+        "corpus": corpus,
+        "themes": themes,
+        "bertopic": _peer_table,
+        "findings": findings,
+    }
 
 
 def fill(text: str, makers: dict[str, Callable[[], str]]) -> str:

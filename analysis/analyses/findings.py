@@ -16,15 +16,15 @@ __all__ = [
     "MISSIONS",
     "compared",
     "corpus_facts",
-    "corpus_found",
+    "corpus_findings",
     "counted",
     "found",
     "joined",
-    "layouts_and_compression_found",
-    "themes_found",
+    "layouts_and_compression_findings",
+    "themes_findings",
     "themes_summary",
     "themes_table",
-    "trust_found",
+    "trust_findings",
 ]
 
 
@@ -105,41 +105,39 @@ def found(sentences: list[str]) -> str:
     return "## What we found\n\n" + "\n".join(f"- {s}" for s in sentences)
 
 
-def corpus_found(papers: pd.DataFrame, entries: pd.DataFrame, window: int) -> str:
+def corpus_findings(papers: pd.DataFrame, entries: pd.DataFrame, window: int) -> list[str]:
     """Notebook 01's findings: the corpus, its repeats, its lengths against the model's window,
     and code."""
     facts = corpus_facts(papers, entries)
     multi = int((papers["n_windows"] > 1).sum())
     linked = int(papers["has_code"].sum())
     promised = int((papers["code_promised"] & ~papers["has_code"]).sum())
-    return found(
-        [
-            f"{facts[0]}.",
-            facts[1][0].upper()
-            + facts[1][1:]
-            + (
-                ": most papers are listed once."
-                if (papers["n_dumps"] == 1).mean() > 0.5
-                else ": most papers are listed more than once."
-            ),
-            f"Abstracts are long (median {int(papers['n_words'].median())} words): "
-            f"{'all' if multi == len(papers) else f'{multi} of the'} {len(papers)} titles + "
-            f"abstracts need more than one {window}-token "
-            "window, so each is embedded in sentence windows rather than cut at the model's "
-            "limit.",
-            f"{linked} abstracts ({linked / len(papers):.0%}) link a code repository and "
-            f"{promised} more promise code without a link.",
-        ]
-    )
+    return [
+        f"{facts[0]}.",
+        facts[1][0].upper()
+        + facts[1][1:]
+        + (
+            ": most papers are listed once."
+            if (papers["n_dumps"] == 1).mean() > 0.5
+            else ": most papers are listed more than once."
+        ),
+        f"Abstracts are long (median {int(papers['n_words'].median())} words): "
+        f"{'all' if multi == len(papers) else f'{multi} of the'} {len(papers)} titles + "
+        f"abstracts need more than one {window}-token "
+        "window, so each is embedded in sentence windows rather than cut at the model's "
+        "limit.",
+        f"{linked} abstracts ({linked / len(papers):.0%}) link a code repository and "
+        f"{promised} more promise code without a link.",
+    ]
 
 
-def trust_found(
+def trust_findings(
     sweep: pd.DataFrame,
     peer: dict,
     papers: pd.DataFrame,
     mini: pd.DataFrame,
     truncation: pd.DataFrame,
-) -> str:
+) -> list[str]:
     """Notebook 06's findings: stability of the consensus against single fits and BERTopic,
     the outliers and their mini-topics, and what truncation would have done."""
     default = sweep[sweep["is_default"]].iloc[0]
@@ -167,7 +165,7 @@ def trust_found(
         f"Embedding only the first window, as a plain `encode` does, would drop {dropped:.0%} "
         f"of all tokens and move {counted(moved, 'paper')} to a different nearest theme.",
     ]
-    return found(sentences)
+    return sentences
 
 
 #: The topics the corpus was gathered for, and how a theme's name says it holds one.
@@ -198,7 +196,7 @@ def compared(a: pd.Series, b: pd.Series) -> str:
     return f"{a['theme_name']} {how} {b['theme_name']}"
 
 
-def themes_found(papers: pd.DataFrame, themes: pd.DataFrame) -> str:
+def themes_findings(papers: pd.DataFrame, themes: pd.DataFrame) -> list[str]:
     """Notebook 02's findings: how many themes and outliers, the largest themes, and where the
     mission's topics sit."""
     n_out = int((papers["theme_id"] < 0).sum())
@@ -226,7 +224,7 @@ def themes_found(papers: pd.DataFrame, themes: pd.DataFrame) -> str:
     first, second = where["decoding speedups"], where["encoder-decoder models"]
     if len(first) == 1 and len(second) == 1:
         sentences.append(compared(first.iloc[0], second.iloc[0]) + ".")
-    return found(sentences)
+    return sentences
 
 
 def _outnumber(a: int, b: int) -> str:
@@ -240,9 +238,9 @@ COMPRESSION_WORDS = (
 )
 
 
-def layouts_and_compression_found(
+def layouts_and_compression_findings(
     papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame, layouts: list[str]
-) -> str:
+) -> list[str]:
     """Notebook 04's findings: how often each Transformer layout is mentioned, and how the
     corpus' compression work splits between models and data (`explore.architecture_mentions`,
     `explore.compression_kind`)."""
@@ -265,22 +263,20 @@ def layouts_and_compression_found(
     misleading = int((worded & (comp["kind"] == "none")).sum())
     n_do, n_ed = int(counts["decoder-only"]), int(counts["encoder-decoder"])
     both = "none does both" if kinds["both"] == 0 else f"{counted(kinds['both'], 'paper')} do both"
-    return found(
-        [
-            f"Of the {len(papers)} papers, {n_do} mention decoder-only models and {n_ed} "
-            "encoder-decoder ones (an encoder reads the whole input, a decoder writes the output "
-            "token by token; decoder-only models drop the encoder): decoder-only mentions "
-            f"{_outnumber(n_do, n_ed)} encoder-decoder ones, and {int(counts['encoder-only'])} "
-            f"papers mention encoder-only models. Only {counted(len(versus), 'paper')} set the "
-            "layouts against each other by name.",
-            f"**{counted(int(kinds['model']), 'paper')}** compress models (make a trained model "
-            "smaller: quantization to fewer bits, pruning, distillation into a smaller model, or "
-            "compressing the KV cache, the attention keys and values a model keeps while "
-            f"generating) and **{kinds['data']}** compress data (codecs and compressed "
-            f"representations of images, video, audio or text, judged by bitrate); {both}.",
-            f"Data compression is {lead('data')}; model compression is {lead('model')}.",
-            f"{counted(misleading, 'paper')} use a word of compression (quantized, codec, "
-            "pruning, neural representation) but compress neither, and count as neither; the "
-            "tables below list them.",
-        ]
-    )
+    return [
+        f"Of the {len(papers)} papers, {n_do} mention decoder-only models and {n_ed} "
+        "encoder-decoder ones (an encoder reads the whole input, a decoder writes the output "
+        "token by token; decoder-only models drop the encoder): decoder-only mentions "
+        f"{_outnumber(n_do, n_ed)} encoder-decoder ones, and {int(counts['encoder-only'])} "
+        f"papers mention encoder-only models. Only {counted(len(versus), 'paper')} set the "
+        "layouts against each other by name.",
+        f"**{counted(int(kinds['model']), 'paper')}** compress models (make a trained model "
+        "smaller: quantization to fewer bits, pruning, distillation into a smaller model, or "
+        "compressing the KV cache, the attention keys and values a model keeps while "
+        f"generating) and **{kinds['data']}** compress data (codecs and compressed "
+        f"representations of images, video, audio or text, judged by bitrate); {both}.",
+        f"Data compression is {lead('data')}; model compression is {lead('model')}.",
+        f"{counted(misleading, 'paper')} use a word of compression (quantized, codec, "
+        "pruning, neural representation) but compress neither, and count as neither; the "
+        "tables below list them.",
+    ]
