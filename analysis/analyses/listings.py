@@ -1,0 +1,553 @@
+"""What the listings are: the words that mark each dump against the others, and what the
+listing rank says.
+
+A dump is a copy of one listing page. If the five were one trending list seen on different
+days, their words would differ only as topics drift; if each is the answer to a keyword search,
+one word (the query) is held by most of its entries and by few entries of the other dumps, and
+the entries that hold it come first. `marking_words` measures the first, `search_verdict` checks
+it against chance, `rank_and_word` the second.
+
+Words are the project's (`analysis.modeling.keywords`: its token pattern and stop words, words
+of two or more letters), lower-cased, each part of a hyphenated word also counted as a word
+("cross-attention" holds "cross"), and folded into families by their endings ("decoder",
+"decoders", "decoding" and "decode" are one family; see `word_family`), since a search matches
+a word in any of its forms. A family is shown by its form held by most entries.
+
+Units are entries: a paper listed in several dumps counts once in each, as each listing was
+shown. A word is counted once per entry however often it is repeated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from ..config import OUTLIER_NAME
+from ..modeling.keywords import _TOKEN, STOP_WORDS
+from .explore import dump_label, dump_overlap_matrix, dump_theme_lift
+
+__all__ = [
+    "CHANCE_QUANTILE",
+    "CHANCE_SEED",
+    "CHANCE_SHUFFLES",
+    "PRIOR_ENTRIES",
+    "SEARCH_SHARE",
+    "KruskalTest",
+    "chance_z",
+    "counted",
+    "describe_verdict",
+    "focus_words",
+    "holding",
+    "holds_own_word",
+    "joined",
+    "listing_tops",
+    "marking_words",
+    "rank_and_word",
+    "rank_by_theme",
+    "rank_theme_test",
+    "rank_word_link",
+    "relative_rank",
+    "same_date_pairs",
+    "search_verdict",
+    "word_family",
+    "word_shares",
+]
+
+#: Strength of the informative prior, in entries: a word's odds on each side start as if that
+#: side had this many more entries, holding the word at its share in all dumps pooled. It keeps
+#: the log-odds finite for a word one side never holds and pulls each a little towards "no
+#: difference"; the z-score's standard error then says how little a handful of entries tells.
+PRIOR_ENTRIES = 10.0
+#: Random deals of the entries to dumps of the same sizes behind `chance_z`.
+CHANCE_SHUFFLES = 500
+#: A word beats chance when its z exceeds this quantile of the top z of random dumps.
+CHANCE_QUANTILE = 0.95
+#: Fixed, so that the chance threshold is the same every run.
+CHANCE_SEED = 0
+#: A keyword search's word is held by at least this share of its results (title or abstract).
+SEARCH_SHARE = 1 / 3
+
+# Endings folded away, longest first; a word keeps at least _MIN_STEM letters, and a final
+# "s" after s, u or i is not a plural ("cross", "focus", "analysis").
+_ENDINGS = ("ings", "ing", "ers", "er", "ed", "es", "s", "e")
+_MIN_STEM = 4
+_WORD = re.compile(_TOKEN)
+
+
+def word_family(word: str) -> str:
+    """The family key of a lower-case word: its endings "-ings/-ing/-ers/-er/-ed/-es/-s/-e"
+    folded away (one, longest first, keeping 4 letters), so that a word's forms count as one.
+
+    Deliberately crude (no dictionary): it joins "decoder", "decoding" and "decode" and leaves
+    "cross", "loss" and "analysis" alone; hyphenated words are kept whole.
+    """
+    if "-" in word:
+        return word
+    for end in _ENDINGS:
+        if word.endswith(end) and len(word) - len(end) >= _MIN_STEM:
+            if end == "s" and word[-2] in "siu":
+                continue
+            return word[: -len(end)]
+    return word
+
+
+def _words(text: str) -> set[str]:
+    """The words of `text` as the module counts them (see the module docstring)."""
+    out: set[str] = set()
+    for tok in _WORD.findall(text.lower()):
+        parts = tok.split("-") if "-" in tok else []
+        for w in [tok, *parts]:
+            if len(w) >= 2 and w[0].isalpha() and w not in STOP_WORDS:
+                out.add(w)
+    return out
+
+
+@dataclass(frozen=True)
+class _Presence:
+    """Which entries hold which word family, in the title, the abstract, either."""
+
+    keys: np.ndarray  # family keys, alphabetical
+    words: np.ndarray  # each family's form held by most entries (ties: alphabetical)
+    forms: np.ndarray  # "form/form/...", most held first
+    title: sparse.csr_matrix  # entries x families, 0/1
+    abstract: sparse.csr_matrix
+    either: sparse.csr_matrix
+
+
+def _presence(entries: pd.DataFrame) -> _Presence:
+    t_words = [_words(t) for t in entries["title"]]
+    a_words = [_words(a) for a in entries["abstract"]]
+    surface = sorted(set().union(*t_words, *a_words))
+    keys = sorted({word_family(w) for w in surface})
+    col = {k: j for j, k in enumerate(keys)}
+    # entries holding each surface form, to name the family by its most held form
+    held = pd.Series(0, index=surface)
+    for tw, aw in zip(t_words, a_words, strict=True):
+        held[list(tw | aw)] += 1
+
+    def matrix(per_entry: list[set[str]]) -> sparse.csr_matrix:
+        rows, cols = [], []
+        for i, ws in enumerate(per_entry):
+            js = sorted({col[word_family(w)] for w in ws})
+            rows += [i] * len(js)
+            cols += js
+        data = np.ones(len(rows), dtype=np.float64)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(per_entry), len(keys)))
+
+    title, abstract = matrix(t_words), matrix(a_words)
+    either = (title + abstract).sign().tocsr()
+    by_family = pd.DataFrame({"form": surface, "held": held.to_numpy()})
+    by_family["key"] = [word_family(w) for w in surface]
+    by_family = by_family.sort_values(["key", "held", "form"], ascending=[True, False, True])
+    grouped = by_family.groupby("key", sort=True)["form"]
+    return _Presence(
+        keys=np.array(keys, dtype=object),
+        words=grouped.first().loc[keys].to_numpy(dtype=object),
+        forms=grouped.agg("/".join).loc[keys].to_numpy(dtype=object),
+        title=title,
+        abstract=abstract,
+        either=either,
+    )
+
+
+def _dumps(entries: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+    """The dumps in name order, each entry's dump (an index into them) and the dumps x entries
+    one-hot matrix."""
+    names, codes = np.unique(entries["dump"].to_numpy(dtype=str), return_inverse=True)
+    if len(names) < 2:
+        raise ValueError(f"need entries of two or more dumps to compare, got {len(names)}")
+    onehot = sparse.csr_matrix(
+        (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(names), len(codes))
+    )
+    return names, codes, onehot
+
+
+def _log_odds_z(
+    held: np.ndarray, sizes: np.ndarray, pooled: np.ndarray, n: int, prior_entries: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-odds ratio of holding each word, each dump against the rest, with the informative
+    Dirichlet prior of Monroe, Colaresi & Quinn (2008), and its z-score.
+
+    `held`: dumps x words, entries holding the word; `sizes`: entries per dump; `pooled`:
+    entries holding each word in all dumps; `n`: all entries. Each word is a two-way choice
+    (an entry holds it or not), its prior `prior_entries` entries split at the pooled share.
+    """
+    share = pooled / n
+    a = prior_entries * share
+    b = prior_entries * (1.0 - share)
+    sizes = sizes[:, None]
+    rest, rest_size = pooled[None, :] - held, n - sizes
+    hi, lo = held + a, sizes - held + b
+    hj, lj = rest + a, rest_size - rest + b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = np.log(hi / lo) - np.log(hj / lj)
+        z = delta / np.sqrt(1 / hi + 1 / lo + 1 / hj + 1 / lj)
+    # a word held by every entry (or none) cannot tell dumps apart
+    flat = (share <= 0) | (share >= 1)
+    delta[:, flat] = 0.0
+    z[:, flat] = 0.0
+    return delta, z
+
+
+def marking_words(
+    entries: pd.DataFrame, top: int | None = None, prior_entries: float = PRIOR_ENTRIES
+) -> pd.DataFrame:
+    """The words that mark each dump against the other dumps, most marking first.
+
+    `entries`: one row per entry with ``title``, ``abstract``, ``dump`` (and ``page_date`` for
+    the label), as `analysis.load_entries` gives. For every dump and word family: ``z`` (the
+    log-odds ratio of an entry holding the word, this dump against the others, over its
+    standard error; the informative prior is the word's pooled share), ``log_odds``,
+    ``holding`` and ``entries`` (of this dump), ``share`` (holding / entries; title or
+    abstract), ``share_title``, ``share_abstract`` and ``share_elsewhere`` (in the other dumps).
+    Rows: dumps in name order, then z high to low, ties by word; `top` keeps that many per dump.
+    """
+    p = _presence(entries)
+    names, _, onehot = _dumps(entries)
+    n = len(entries)
+    sizes = np.asarray(onehot.sum(axis=1)).ravel()
+    held = (onehot @ p.either).toarray()
+    in_title = (onehot @ p.title).toarray()
+    in_abstract = (onehot @ p.abstract).toarray()
+    pooled = np.asarray(p.either.sum(axis=0)).ravel()
+    delta, z = _log_odds_z(held, sizes, pooled, n, prior_entries)
+    dates = entries.groupby("dump")["page_date"].first() if "page_date" in entries else None
+    frames = []
+    for i, d in enumerate(names):
+        rest = n - sizes[i]
+        frame = pd.DataFrame(
+            {
+                "dump": d,
+                "label": dump_label(d, None if dates is None else dates[d]),
+                "word": p.words,
+                "forms": p.forms,
+                "z": z[i],
+                "log_odds": delta[i],
+                "holding": held[i].astype(np.int64),
+                "entries": int(sizes[i]),
+                "share": held[i] / sizes[i],
+                "share_title": in_title[i] / sizes[i],
+                "share_abstract": in_abstract[i] / sizes[i],
+                "share_elsewhere": (pooled - held[i]) / rest if rest else np.nan,
+            }
+        )
+        frame = frame.sort_values(["z", "word"], ascending=[False, True], kind="stable")
+        frames.append(frame if top is None else frame.head(top))
+    return pd.concat(frames, ignore_index=True)
+
+
+def chance_z(
+    entries: pd.DataFrame,
+    shuffles: int = CHANCE_SHUFFLES,
+    quantile: float = CHANCE_QUANTILE,
+    seed: int = CHANCE_SEED,
+    prior_entries: float = PRIOR_ENTRIES,
+) -> pd.Series:
+    """Per dump, how high its top z climbs by chance: the `quantile` of the top z over all
+    words when the entries are dealt to dumps of the same sizes at random, `shuffles` times.
+
+    Thousands of words are tried, so some word always has a high z; a word marks a dump only
+    when its z beats what a random dump of that size reaches.
+    """
+    p = _presence(entries)
+    names, codes, onehot = _dumps(entries)
+    n = len(entries)
+    sizes = np.asarray(onehot.sum(axis=1)).ravel()
+    pooled = np.asarray(p.either.sum(axis=0)).ravel()
+    rng = np.random.default_rng(seed)
+    tops = np.empty((shuffles, len(names)))
+    either = p.either.tocsc()
+    for s in range(shuffles):
+        dealt = rng.permutation(codes)
+        deal = sparse.csr_matrix((np.ones(n), (dealt, np.arange(n))), shape=(len(names), n))
+        _, z = _log_odds_z((deal @ either).toarray(), sizes, pooled, n, prior_entries)
+        tops[s] = z.max(axis=1)
+    return pd.Series(np.quantile(tops, quantile, axis=0), index=names, name="chance_z")
+
+
+def search_verdict(
+    marks: pd.DataFrame, chance: pd.Series, min_share: float = SEARCH_SHARE
+) -> pd.DataFrame:
+    """Per dump, its top marking word and whether the dump looks like a keyword search's
+    results: the word beats chance (``z > chance_z``) and at least `min_share` of the dump's
+    entries hold it (``widely_held``); ``search_like`` when both hold.
+
+    `marks`: `marking_words` (sorted as it returns them); `chance`: `chance_z`.
+    """
+    top = marks.groupby("dump", sort=True).head(1).reset_index(drop=True)
+    top["chance_z"] = top["dump"].map(chance).to_numpy()
+    top["beats_chance"] = top["z"] > top["chance_z"]
+    top["widely_held"] = top["share"] >= min_share
+    top["search_like"] = top["beats_chance"] & top["widely_held"]
+    return top
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 paper", "2 papers"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def joined(items: list[str]) -> str:
+    """Items as prose: "a", "a and b", "a, b and c"."""
+    items = list(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe_verdict(verdict: pd.DataFrame, min_share: float = SEARCH_SHARE) -> str:
+    """What the dumps are, in one or two Markdown sentences worded from `search_verdict`.
+
+    The keyword-search reading is stated only when every dump passes; otherwise the sentence
+    says which do and which do not, or that none does.
+    """
+    n = len(verdict)
+    bar = f"beats chance and is held by at least {min_share:.0%} of the dump's entries"
+    like = verdict[verdict["search_like"]]
+    words = [f'"{w}"' for w in like["word"]]
+    if len(like) == n:
+        return (
+            f"In every one of the {n} dumps the top marking word {bar}, so the dumps look like "
+            f"the results of keyword searches for {joined(words)} rather than one trending list."
+        )
+    if like.empty:
+        return (
+            f"In none of the {n} dumps does the top marking word {bar}: the words do not single "
+            "out keyword searches, and the dumps may as well be one listing on different days."
+        )
+    rest = verdict[~verdict["search_like"]]
+    return (
+        f"{len(like)} of the {n} dumps look like the results of keyword searches (for "
+        f"{joined(words)}): their top marking word {bar}. In {joined(list(rest['label']))} it does "
+        "not, so the data do not show that every dump is a search's results."
+    )
+
+
+def holding(entries: pd.DataFrame, word: str) -> pd.Series:
+    """Whether each entry's title or abstract holds a form of `word` (its `word_family`)."""
+    key = word_family(word.lower())
+    return pd.Series(
+        [
+            any(word_family(w) == key for w in _words(f"{t} {a}"))
+            for t, a in zip(entries["title"], entries["abstract"], strict=True)
+        ],
+        index=entries.index,
+        name=word,
+    )
+
+
+def word_shares(entries: pd.DataFrame, words: list[str]) -> pd.DataFrame:
+    """Word x dump table: the share of each dump's entries holding each word (any form)."""
+    out = {}
+    for w in words:
+        out[w] = holding(entries, w).groupby(entries["dump"]).mean()
+    table = pd.DataFrame(out).T
+    table.index.name, table.columns.name = "word", "dump"
+    return table
+
+
+def relative_rank(entries: pd.DataFrame) -> pd.Series:
+    """Each entry's place in its listing from 0 (first) to 1 (last): rank / (entries - 1), so
+    that listings of different lengths compare."""
+    last = entries.groupby("dump")["rank"].transform("max")
+    return (entries["rank"] / last.where(last > 0, 1)).rename("relative_rank")
+
+
+def listing_tops(entries: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The first `n` entries of every listing: dump, label, position (1 = first), title."""
+    e = entries.sort_values(["dump", "rank"], kind="stable").groupby("dump").head(n)
+    dates = e["page_date"] if "page_date" in e else pd.Series(None, index=e.index)
+    return pd.DataFrame(
+        {
+            "dump": e["dump"],
+            "label": [dump_label(d, p) for d, p in zip(e["dump"], dates, strict=True)],
+            "position": e["rank"] + 1,
+            "title": e["title"],
+        }
+    ).reset_index(drop=True)
+
+
+def holds_own_word(entries: pd.DataFrame, verdict: pd.DataFrame) -> pd.Series:
+    """Whether each entry holds its own dump's top marking word (`search_verdict`'s word);
+    False for entries of a dump the verdict does not name."""
+    out = pd.Series(False, index=entries.index, name="holds_own_word")
+    for dump, word in zip(verdict["dump"], verdict["word"], strict=True):
+        in_dump = entries["dump"] == dump
+        out[in_dump] = holding(entries[in_dump], word)
+    return out
+
+
+def rank_and_word(entries: pd.DataFrame, verdict: pd.DataFrame) -> pd.DataFrame:
+    """Do the entries holding their dump's top word come first, as a search ranked by
+    relevance would put them? Per dump: the share holding it in the top and bottom halves of
+    the listing, the median relative rank of holders and of the others, and the two-sided
+    Mann-Whitney p of those ranks (NaN when everyone or no one holds it)."""
+    rel = relative_rank(entries)
+    held = holds_own_word(entries, verdict)
+    rows = []
+    for v in verdict.itertuples():
+        in_dump = entries["dump"] == v.dump
+        h, r = held[in_dump], rel[in_dump]
+        top_half = r <= 0.5
+        yes, no = r[h], r[~h]
+        p = stats.mannwhitneyu(yes, no).pvalue if len(yes) and len(no) else np.nan
+        rows.append(
+            {
+                "dump": v.dump,
+                "label": v.label,
+                "word": v.word,
+                "entries": int(in_dump.sum()),
+                "share_top_half": h[top_half].mean(),
+                "share_bottom_half": h[~top_half].mean(),
+                "median_rank_holding": yes.median(),
+                "median_rank_other": no.median(),
+                "p_value": p,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _ranked_themes(
+    entries: pd.DataFrame,
+    papers: pd.DataFrame,
+    level: str,
+    min_entries: int,
+    verdict: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    e = entries[["paper_id", "dump", "rank"]].assign(relative_rank=relative_rank(entries))
+    if verdict is not None:
+        e["holds_own_word"] = holds_own_word(entries, verdict)
+    e = e.merge(papers[["paper_id", level]], on="paper_id", how="left")
+    e = e[e[level].notna() & (e[level] != OUTLIER_NAME)]
+    size = e.groupby(level)[level].transform("size")
+    return e[size >= min_entries]
+
+
+def rank_by_theme(
+    entries: pd.DataFrame,
+    papers: pd.DataFrame,
+    verdict: pd.DataFrame | None = None,
+    level: str = "theme_name",
+    min_entries: int = 5,
+) -> pd.DataFrame:
+    """Where each theme's entries sit in their listings: entries, median relative rank (0 =
+    first, 1 = last), the share in the top half and, given `search_verdict`, the share holding
+    their own dump's top word. Themes with fewer than `min_entries` entries and the outliers
+    are left out; rows by median rank, ties by name."""
+    e = _ranked_themes(entries, papers, level, min_entries, verdict)
+    g = e.groupby(level)
+    out = pd.DataFrame(
+        {
+            "entries": g.size(),
+            "median_rank": g["relative_rank"].median(),
+            "share_top_half": g["relative_rank"].apply(lambda r: float((r <= 0.5).mean())),
+        }
+    )
+    if verdict is not None:
+        out["share_holding"] = g["holds_own_word"].mean()
+    out.index.name = level
+    return out.reset_index().sort_values(["median_rank", level]).reset_index(drop=True)
+
+
+def rank_word_link(by_theme: pd.DataFrame) -> tuple[float, float]:
+    """Spearman rho (and p) across themes between median rank and the share holding their
+    dump's word (`rank_by_theme` with a verdict): negative when the themes that hold the word
+    more sit higher, i.e. when the word explains where themes sit."""
+    res = stats.spearmanr(by_theme["median_rank"], by_theme["share_holding"])
+    return float(res.statistic), float(res.pvalue)
+
+
+@dataclass(frozen=True)
+class KruskalTest:
+    """Kruskal-Wallis test of relative rank by theme: H, its p-value, themes and entries."""
+
+    statistic: float
+    p_value: float
+    groups: int
+    entries: int
+
+
+def rank_theme_test(
+    entries: pd.DataFrame, papers: pd.DataFrame, level: str = "theme_name", min_entries: int = 5
+) -> KruskalTest:
+    """Does a theme's place in the listings differ from theme to theme more than chance?
+    Kruskal-Wallis on relative rank over the themes `rank_by_theme` keeps. Entries of one paper
+    in several dumps count as several, so the p-value is approximate."""
+    e = _ranked_themes(entries, papers, level, min_entries)
+    groups = [g.to_numpy() for _, g in e.groupby(level)["relative_rank"]]
+    if len(groups) < 2:
+        raise ValueError(f"need two or more themes with {min_entries}+ entries")
+    res = stats.kruskal(*groups)
+    return KruskalTest(float(res.statistic), float(res.pvalue), len(groups), len(e))
+
+
+def same_date_pairs(occurrences: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of dumps that carry the same page date, and how many papers they share: two
+    copies of one day's list would share nearly all."""
+    m = dump_overlap_matrix(occurrences)
+    dates = occurrences.groupby("dump")["page_date"].first().sort_index()
+    rows = []
+    dumps = list(dates.index)
+    for i, a in enumerate(dumps):
+        for b in dumps[i + 1 :]:
+            if dates[a] != dates[b]:
+                continue
+            la, lb = dump_label(a, dates[a]), dump_label(b, dates[b])
+            rows.append(
+                {
+                    "page_date": dates[a],
+                    "dump_a": a,
+                    "dump_b": b,
+                    "label_a": la,
+                    "label_b": lb,
+                    "papers_a": int(m.loc[la, la]),
+                    "papers_b": int(m.loc[lb, lb]),
+                    "shared": int(m.loc[la, lb]),
+                }
+            )
+    cols = ["page_date", "dump_a", "dump_b", "label_a", "label_b", "papers_a", "papers_b", "shared"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def focus_words(
+    entries: pd.DataFrame,
+    papers: pd.DataFrame,
+    marks: pd.DataFrame,
+    words: int = 5,
+    level: str = "theme_name",
+    min_count: int = 3,
+) -> pd.DataFrame:
+    """A listing's "focus" re-read: per dump, the theme it over-represents most
+    (`dump_theme_lift`, outliers left out) and, of the dump's top `words` marking words, the
+    one that theme's entries in the dump hold most: ``share_holding`` of them, against
+    ``share_in_dump`` of all the dump's entries."""
+    occ = entries[["paper_id", "dump"]]
+    lift = dump_theme_lift(papers, occ, level, min_count)
+    lift = lift[lift[level] != OUTLIER_NAME]
+    themes = entries[["paper_id"]].merge(papers[["paper_id", level]], on="paper_id", how="left")
+    theme_of = pd.Series(themes[level].to_numpy(), index=entries.index)
+    rows = []
+    for dump, g in lift.groupby("dump", sort=True):
+        best = g.iloc[0]
+        in_dump = entries["dump"] == dump
+        sel = in_dump & (theme_of == best[level])
+        cands = marks.loc[marks["dump"] == dump, ["label", "word"]].head(words)
+        shares = [(holding(entries[sel], w).mean(), w) for w in cands["word"]]
+        share, word = min(shares, key=lambda s: (-s[0], s[1]))  # ties: alphabetical
+        rows.append(
+            {
+                "dump": dump,
+                "label": cands["label"].iloc[0],
+                "theme": best[level],
+                "entries": int(best["entries"]),
+                "lift": float(best["lift"]),
+                "word": word,
+                "share_holding": float(share),
+                "share_in_dump": float(holding(entries[in_dump], word).mean()),
+            }
+        )
+    return pd.DataFrame(rows)
