@@ -27,8 +27,9 @@ import pandas as pd
 from scipy import sparse, stats
 
 from ..config import OUTLIER_NAME
-from ..modeling.keywords import _TOKEN, STOP_WORDS
+from ..modeling.keywords import STOP_WORDS, TOKEN_PATTERN
 from .explore import dump_label, dump_overlap_matrix, dump_theme_lift
+from .findings import joined
 
 __all__ = [
     "CHANCE_QUANTILE",
@@ -38,12 +39,10 @@ __all__ = [
     "SEARCH_SHARE",
     "KruskalTest",
     "chance_z",
-    "counted",
     "describe_verdict",
     "focus_words",
     "holding",
     "holds_own_word",
-    "joined",
     "listing_tops",
     "marking_words",
     "rank_and_word",
@@ -75,7 +74,7 @@ SEARCH_SHARE = 1 / 3
 # "s" after s, u or i is not a plural ("cross", "focus", "analysis").
 _ENDINGS = ("ings", "ing", "ers", "er", "ed", "es", "s", "e")
 _MIN_STEM = 4
-_WORD = re.compile(_TOKEN)
+_WORD = re.compile(TOKEN_PATTERN)
 
 
 def word_family(word: str) -> str:
@@ -284,19 +283,6 @@ def search_verdict(
     top["widely_held"] = top["share"] >= min_share
     top["search_like"] = top["beats_chance"] & top["widely_held"]
     return top
-
-
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """A count with its noun in the right number: "1 paper", "2 papers"."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
-def joined(items: list[str]) -> str:
-    """Items as prose: "a", "a and b", "a, b and c"."""
-    items = list(items)
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def describe_verdict(verdict: pd.DataFrame, min_share: float = SEARCH_SHARE) -> str:

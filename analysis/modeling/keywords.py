@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["STOP_WORDS", "c_tf_idf_keywords", "representatives"]
+__all__ = ["STOP_WORDS", "TOKEN_PATTERN", "c_tf_idf_keywords", "representatives"]
 
 #: Words that say nothing about a theme in this corpus of abstracts.
 BOILERPLATE = {
@@ -139,7 +139,8 @@ def _stop_words() -> frozenset[str]:
 STOP_WORDS: frozenset[str] = _stop_words()
 
 # Words of two or more letters, keeping inner hyphens ("encoder-decoder", "kv-cache").
-_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*\b"
+#: A word: a letter, then letters, digits or hyphenated parts (shared by keywords and listings).
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*\b"
 
 
 def c_tf_idf_keywords(
@@ -151,7 +152,7 @@ def c_tf_idf_keywords(
     cv = CountVectorizer(
         stop_words=sorted(STOP_WORDS),
         ngram_range=(1, 2),
-        token_pattern=_TOKEN,
+        token_pattern=TOKEN_PATTERN,
         lowercase=True,
     )
     counts = cv.fit_transform(docs_per_theme).toarray().astype(np.float64)

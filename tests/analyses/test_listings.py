@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyses import listings
+from analysis.analyses import findings, listings
 from analysis.analyses.explore import dump_label
 from analysis.config import OUTLIER_NAME
 from analysis.dataset import load_entries, load_occurrences
@@ -251,17 +251,17 @@ def test_search_verdict_needs_both_chance_and_share():
 
 
 def test_joined():
-    assert listings.joined([]) == ""
-    assert listings.joined(["a"]) == "a"
-    assert listings.joined(["a", "b"]) == "a and b"
-    assert listings.joined(["a", "b", "c"]) == "a, b and c"
+    assert findings.joined([]) == ""
+    assert findings.joined(["a"]) == "a"
+    assert findings.joined(["a", "b"]) == "a and b"
+    assert findings.joined(["a", "b", "c"]) == "a, b and c"
 
 
 def test_counted():
-    assert listings.counted(1, "paper") == "1 paper"
-    assert listings.counted(0, "paper") == "0 papers"
-    assert listings.counted(2, "entry", "entries") == "2 entries"
-    assert listings.counted(1, "entry", "entries") == "1 entry"
+    assert findings.counted(1, "paper") == "1 paper"
+    assert findings.counted(0, "paper") == "0 papers"
+    assert findings.counted(2, "entry", "entries") == "2 entries"
+    assert findings.counted(1, "entry", "entries") == "1 entry"
 
 
 def test_relative_rank_and_listing_tops():

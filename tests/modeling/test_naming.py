@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
-from analysis.modeling.keywords import _TOKEN, STOP_WORDS, c_tf_idf_keywords
+from analysis.modeling.keywords import STOP_WORDS, TOKEN_PATTERN, c_tf_idf_keywords
 from analysis.modeling.naming import broad_names, earned_names, name_description
 
 
@@ -16,7 +16,7 @@ def _reference(docs: list[str], n: int) -> list[list[str]]:
     alphabetically, leaving out each unigram that a bigram ranked above it contains."""
     _, weights = c_tf_idf_keywords(docs, n)
     cv = CountVectorizer(
-        stop_words=sorted(STOP_WORDS), ngram_range=(1, 2), token_pattern=_TOKEN
+        stop_words=sorted(STOP_WORDS), ngram_range=(1, 2), token_pattern=TOKEN_PATTERN
     ).fit(docs)
     vocab = cv.get_feature_names_out().tolist()
     out = []
