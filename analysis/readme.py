@@ -69,9 +69,13 @@ def _peer_table(path: Path = PEER_RESULT) -> str:
     return "\n".join(rows)
 
 
-def blocks(processed_dir: Path | None = None) -> dict[str, Callable[[], str]]:
-    """Each block's name and how its text is made (from `processed_dir`'s run)."""
+def blocks(
+    processed_dir: Path | None = None, raw_dir: Path | None = None
+) -> dict[str, Callable[[], str]]:
+    """Each block's name and how its text is made (from `processed_dir`'s run of the dumps in
+    `raw_dir`)."""
     out = Path(processed_dir) if processed_dir else DEFAULT.processed_dir
+    raw_dir = Path(raw_dir) if raw_dir else DEFAULT.raw_dir
 
     def tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         papers, themes = load_artifacts(out)
@@ -89,9 +93,10 @@ def blocks(processed_dir: Path | None = None) -> dict[str, Callable[[], str]]:
         return themes_summary(papers, th, broad) + "\n\n" + themes_table(th)
 
     def findings() -> str:
-        from .analyses import explore
-        from .analyses.findings import layouts_and_compression_findings
+        from .analyses import explore, listings
+        from .analyses.findings import layouts_and_compression_findings, pct
         from .analyses.speedups import extract_speedups, speedup_findings
+        from .dataset import load_entries
 
         papers, th, broad = tables()
         top = broad.sort_values(["size", "broad_theme_id"], ascending=[False, True]).iloc[0]
@@ -107,6 +112,14 @@ def blocks(processed_dir: Path | None = None) -> dict[str, Callable[[], str]]:
             explore.compression_kind(papers),
             list(explore.ARCHITECTURES),
         )
+        entries = load_entries(raw_dir)
+        verdict = listings.search_verdict(
+            listings.marking_words(entries), listings.chance_z(entries)
+        )
+        each = "; ".join(
+            f'"{r.word}" in {pct(r.share)} of {r.label} ({pct(r.share_elsewhere)} elsewhere)'
+            for r in verdict.itertuples()
+        )
         bullets = [
             f"**{top['broad_theme_name']} is the largest broad theme** ({top['size']} papers in "
             f"its themes): "
@@ -115,6 +128,9 @@ def blocks(processed_dir: Path | None = None) -> dict[str, Callable[[], str]]:
             f"**Speed-up claims:** {speed[0]} {speed[1]}\n\n"
             "  ![Speed-ups by family](figures/speedups_by_family.png)",
             f"**Layouts and compression:** {layout[0]} {layout[1]} {layout[2]}",
+            f"**What the dumps are:** {listings.describe_verdict(verdict)} Each dump's top "
+            f"marking word, in its entries against the others: {each} (notebook 05).\n\n"
+            "  ![Theme mix per dump](figures/dumps_theme_mix.png)",
             f"**Themes that hold:** {len(o['topics'])} runs from disjoint seed sets agree at ARI "
             f"{o['stability_ari']:.2f}; BERTopic on the same texts at {d['stability_ari']:.2f} "
             f"with its defaults and {t['stability_ari']:.2f} tuned (notebook 06).",

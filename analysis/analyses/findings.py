@@ -21,6 +21,8 @@ __all__ = [
     "found",
     "joined",
     "layouts_and_compression_findings",
+    "pct",
+    "pct_span",
     "themes_findings",
     "themes_summary",
     "themes_table",
@@ -39,6 +41,17 @@ def joined(items: list[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def pct(x: float) -> str:
+    """A share as a whole percentage: "72%"."""
+    return f"{100 * x:.0f}%"
+
+
+def pct_span(values) -> str:
+    """The range of some shares: "50% to 100%", or one value when they agree."""
+    lo, hi = pct(min(values)), pct(max(values))
+    return lo if lo == hi else f"{lo} to {hi}"
 
 
 def corpus_facts(papers: pd.DataFrame, entries: pd.DataFrame) -> list[str]:

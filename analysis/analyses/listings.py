@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from scipy import sparse, stats
 from ..config import OUTLIER_NAME
 from ..modeling.keywords import STOP_WORDS, TOKEN_PATTERN
 from .explore import dump_label, dump_overlap_matrix, dump_theme_lift
-from .findings import joined
+from .findings import counted, joined, pct, pct_span
 
 __all__ = [
     "CHANCE_QUANTILE",
@@ -44,6 +45,7 @@ __all__ = [
     "holding",
     "holds_own_word",
     "listing_tops",
+    "listings_findings",
     "marking_words",
     "rank_and_word",
     "rank_by_theme",
@@ -537,3 +539,78 @@ def focus_words(
             }
         )
     return pd.DataFrame(rows)
+
+
+def listings_findings(
+    verdict: pd.DataFrame,
+    pairs: pd.DataFrame,
+    ranks: pd.DataFrame,
+    kruskal: Any,
+    rho_p: float,
+    focus: pd.DataFrame,
+) -> list[str]:
+    """Notebook 05's findings, worded from its tables: what marks each dump, the verdict on
+    what the dumps are, the same-date pair, what rank says, and the focus re-read."""
+    each = "; ".join(
+        f'"{r.word}" in {pct(r.share)} of {r.label} ({pct(r.share_elsewhere)} elsewhere)'
+        for r in verdict.itertuples()
+    )
+    found = [
+        "Each dump's top marking word and the share of its entries whose title or abstract holds "
+        f"it, against the share in the other dumps: {each}.",
+        describe_verdict(verdict),
+    ]
+    for p in pairs.itertuples():
+        few = p.shared < min(p.papers_a, p.papers_b) / 2
+        found.append(
+            f"The two dumps dated {p.page_date} share {'only ' if few else ''}"
+            f"{counted(p.shared, 'paper')} of their {p.papers_a} and {p.papers_b}, "
+            + (
+                "so they are not one day's list seen twice."
+                if few
+                else "much as one list seen twice would."
+            )
+        )
+    first = ranks[
+        (ranks["share_top_half"] > ranks["share_bottom_half"]) & (ranks["p_value"] < 0.05)
+    ]
+    themes_differ = kruskal.p_value < 0.05
+    theme_clause = (
+        f"themes also sit at different heights (Kruskal-Wallis p = {kruskal.p_value:.1g}), "
+        f"which holding the word {'goes with' if rho_p < 0.05 else 'does not explain'}"
+        if themes_differ
+        else f"where a theme sits tells nothing (Kruskal-Wallis p = {kruskal.p_value:.2f})"
+    )
+    if len(first):
+        where = (
+            f"all {len(ranks)}" if len(first) == len(ranks) else f"{len(first)} of the {len(ranks)}"
+        )
+        found.append(
+            f"In {where} listings the entries holding their dump's word sit nearer the top, "
+            "as a search ranked by relevance would put them "
+            f"({pct_span(first['share_top_half'])} of the top half hold it, "
+            f"{pct_span(first['share_bottom_half'])} of the bottom half; Mann-Whitney "
+            f"p ≤ {first['p_value'].max():.1g} in each); {theme_clause}."
+        )
+    else:
+        found.append(
+            "In no listing do the entries holding the dump's word sit nearer the top more than "
+            f"chance allows; {theme_clause}."
+        )
+    held = focus[focus["share_holding"] >= 0.5]
+    top_of = verdict.set_index("dump")["word"]
+    second = [r.label for r in focus.itertuples() if r.word != top_of[r.dump]]
+    if len(held) == len(focus):
+        found.append(
+            'So what this notebook called "each listing\'s focus" is what its words bring in: in '
+            "every dump, most entries of the theme it over-represents most hold one of its five "
+            f"top marking words ({pct_span(focus['share_holding'])} of them"
+            + (f"; in {joined(second)} a word other than the top one)." if second else ").")
+        )
+    else:
+        found.append(
+            f"In {len(held)} of the {len(focus)} dumps most entries of the theme it "
+            "over-represents most hold one of its five top marking words; in the others that "
+            "theme is not what the words bring in."
+        )
+    return found
