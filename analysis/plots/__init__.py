@@ -6,6 +6,7 @@ from .charts import (
     dump_overlap,
     heatmap,
     histogram,
+    similarity_dendrogram,
     speedup_factors,
     stacked_bars,
     sweep_scatter,
@@ -13,7 +14,7 @@ from .charts import (
     truncation_effect,
 )
 from .interactive import interactive_map_html, write_interactive_map
-from .maps import broad_table, theme_map
+from .maps import broad_table, map_labels, theme_map
 from .save import save
 from .style import BROAD_PALETTE, OUTLIER_COLOR, PALETTE, STYLE, broad_colors, theme_colors
 
@@ -28,7 +29,9 @@ __all__ = [
     "heatmap",
     "histogram",
     "interactive_map_html",
+    "map_labels",
     "save",
+    "similarity_dendrogram",
     "speedup_factors",
     "stacked_bars",
     "sweep_scatter",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ __all__ = [
     "dump_overlap",
     "heatmap",
     "histogram",
+    "similarity_dendrogram",
     "speedup_factors",
     "stacked_bars",
     "sweep_scatter",
@@ -24,58 +26,79 @@ __all__ = [
 
 
 def theme_sizes(themes: pd.DataFrame, n_outliers: int) -> plt.Figure:
-    """Horizontal bars: papers per fine theme, grouped by broad theme, outliers last."""
+    """Horizontal bars: papers per fine theme under bold headings of their broad themes,
+    outliers last. Headings sit in the label column and counts just past the bar ends, so no
+    text meets a bar."""
     colors = theme_colors(themes)
     t = themes.sort_values(["broad_theme_id", "size"], ascending=[True, False])
-    names = [*t["theme_name"], OUTLIER_NAME]
-    sizes = [*t["size"], n_outliers]
+    rows: list[tuple[str, int | None]] = []  # (label, size); size None: a broad heading
+    for _, g in t.groupby("broad_theme_id", sort=False):
+        rows.append((str(g["broad_theme_name"].iloc[0]), None))
+        rows += [(str(n), int(s)) for n, s in zip(g["theme_name"], g["size"], strict=True)]
+    rows.append((OUTLIER_NAME, int(n_outliers)))
+    bars = [(y, n, s) for y, (n, s) in enumerate(rows) if s is not None]
+    top = max(s for _, _, s in bars)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 0.38 * len(names) + 1.2))
-        ax.barh(names, sizes, color=[colors[n] for n in names])
-        ax.invert_yaxis()
-        for y, s in enumerate(sizes):
-            ax.text(s + 0.5, y, str(s), va="center", fontsize=9)
-        # the right half is kept free for the broad names, so that they never meet a bar
-        ax.set_xlim(0, 2 * max(sizes))
-        groups = [*t["broad_theme_name"], ""]
-        for y, g in enumerate(groups):
-            if g and (y == 0 or groups[y - 1] != g):
-                ax.text(
-                    ax.get_xlim()[1],
-                    y,
-                    g,
-                    ha="right",
-                    va="center",
-                    fontsize=8.5,
-                    style="italic",
-                    color="#555555",
-                )
+        fig, ax = plt.subplots(figsize=(9, 0.34 * len(rows) + 1.2))
+        ax.barh(
+            [y for y, _, _ in bars],
+            [s for _, _, s in bars],
+            color=[colors[n] for _, n, _ in bars],
+            height=0.72,
+        )
+        for y, _, s in bars:
+            ax.annotate(
+                str(s),
+                (s, y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+            )
+        ax.set_yticks(range(len(rows)), [n for n, _ in rows])
+        for tick, (_, s) in zip(ax.get_yticklabels(), rows, strict=True):
+            if s is None:
+                tick.set_fontweight("bold")
+                tick.set_fontstyle("italic")
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(len(rows) - 0.4, -0.6)
+        ax.set_xlim(0, top * 1.12 + 2)  # room for the count past the longest bar
         ax.set_xlabel("papers")
-        ax.set_ylabel("fine theme (broad theme in italics)")
-        ax.set_title(f"Theme sizes ({sum(sizes)} papers)")
+        ax.set_ylabel("fine theme, under its broad theme (bold)")
+        ax.set_title(f"Theme sizes ({sum(s for _, _, s in bars)} papers)")
     return fig
 
 
 def dump_overlap(occurrences: pd.DataFrame) -> plt.Figure:
-    """Heatmap of papers shared between each pair of dumps."""
+    """Heatmap of papers shared between each pair of dumps. The diagonal (a dump's own size)
+    is left out, so the colour scale spans the overlaps; sizes are in the labels."""
     import seaborn as sns
 
     m = dump_overlap_matrix(occurrences)
+    sizes = np.diag(m.to_numpy())
+    labels = [f"{d} ({int(n)})" for d, n in zip(m.index, sizes, strict=True)]
+    m = pd.DataFrame(m.to_numpy(), index=labels, columns=labels)
+    diagonal = np.eye(len(m), dtype=bool)
+    off = m.to_numpy()[~diagonal]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 5.2))
+        fig, ax = plt.subplots(figsize=(6.8, 5.4))
+        ax.set_facecolor("#f0f0f0")  # the masked diagonal
         sns.heatmap(
             m,
+            mask=diagonal,
             annot=True,
             fmt="d",
             cmap="Blues",
-            cbar_kws={"label": "shared papers"},
+            vmin=0,
+            vmax=int(off.max()) if off.size else 1,
+            cbar_kws={"label": "papers in both dumps"},
             square=True,
             linewidths=0.5,
             ax=ax,
         )
-        ax.set_title("Papers shared between dumps (diagonal: papers per dump)")
-        ax.set_xlabel("dump (file prefix · page date)")
-        ax.set_ylabel("dump (file prefix · page date)")
+        ax.set_title("Papers shared between dumps")
+        ax.set_xlabel("dump (file prefix · page date, papers in it)")
+        ax.set_ylabel("dump (file prefix · page date, papers in it)")
     return fig
 
 
@@ -89,8 +112,11 @@ def heatmap(
     cbar_label: str = "",
     figsize: tuple[float, float] | None = None,
     center: float | None = None,
+    *,
+    annot: bool = True,
 ) -> plt.Figure:
-    """A labelled, annotated heatmap of a DataFrame (rows x columns as they come)."""
+    """A labelled heatmap of a DataFrame (rows x columns as they come), each cell annotated
+    unless `annot=False` (for tables too large to read cell by cell)."""
     import seaborn as sns
 
     size = figsize or (1.0 + 0.62 * table.shape[1], 1.2 + 0.42 * table.shape[0])
@@ -98,7 +124,7 @@ def heatmap(
         fig, ax = plt.subplots(figsize=size)
         sns.heatmap(
             table,
-            annot=True,
+            annot=annot,
             fmt=fmt,
             cmap=cmap,
             linewidths=0.5,
@@ -112,6 +138,89 @@ def heatmap(
         ax.set_ylabel(ylabel)
         ax.tick_params(axis="x", labelrotation=40)
         plt.setp(ax.get_xticklabels(), ha="right", rotation_mode="anchor")
+    return fig
+
+
+def similarity_dendrogram(
+    similarity: pd.DataFrame,
+    themes: pd.DataFrame | None = None,
+    title: str | None = None,
+    method: str = "average",
+) -> plt.Figure:
+    """Which themes are close: hierarchical clustering of the theme centroids' cosine similarity
+    (`explore.theme_similarity`) as a dendrogram over the similarity matrix in leaf order.
+
+    The matrix has no per-cell numbers and its diagonal (always 1) is left out, so the colours
+    span the similarities between different themes; `themes` adds a strip of theme colours.
+    """
+    from scipy.cluster.hierarchy import dendrogram, linkage
+    from scipy.spatial.distance import squareform
+
+    names = [str(n) for n in similarity.index]
+    sim = similarity.to_numpy(dtype=float)
+    dist = np.clip(1.0 - (sim + sim.T) / 2, 0.0, None)
+    np.fill_diagonal(dist, 0.0)
+    z = linkage(squareform(dist, checks=False), method=method, optimal_ordering=True)
+    n = len(names)
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(10.5, 2.4 + 0.42 * n + 2.6))
+        gs = fig.add_gridspec(
+            2,
+            3,
+            width_ratios=[0.35, 0.42 * n, 0.3],
+            height_ratios=[2.2, 0.42 * n],
+            wspace=0.04,
+            hspace=0.02,
+        )
+        ax_d = fig.add_subplot(gs[0, 1])
+        ax_s = fig.add_subplot(gs[1, 0])
+        ax_h = fig.add_subplot(gs[1, 1], sharex=ax_d)
+        ax_c = fig.add_subplot(gs[1, 2])
+        d = dendrogram(z, ax=ax_d, no_labels=True, link_color_func=lambda _k: "#333333")
+        order = d["leaves"]  # left to right, at x = 5, 15, 25, ...
+        ax_d.set_ylabel(f"cosine distance\n({method} linkage)")
+        ax_d.tick_params(axis="x", bottom=False, labelbottom=False)
+        ax_d.spines["bottom"].set_visible(False)
+        ax_d.set_title(title or f"Theme similarity: {n} themes clustered by their centroids")
+        m = sim[np.ix_(order, order)].copy()
+        off = ~np.eye(n, dtype=bool)
+        m[~off] = np.nan
+        edges = np.arange(n + 1) * 10.0
+        mesh = ax_h.pcolormesh(
+            edges,
+            edges,
+            np.ma.masked_invalid(m),
+            cmap="mako_r",
+            vmin=float(m[off].min()),
+            vmax=float(m[off].max()),
+            edgecolors="white",
+            linewidth=0.5,
+        )
+        ax_h.set_facecolor("#f0f0f0")
+        ax_h.set_ylim(edges[-1], 0)
+        ax_h.set_xlim(0, edges[-1])
+        centers = edges[:-1] + 5
+        ax_h.set_xticks(
+            centers, [names[i] for i in order], rotation=40, ha="right", rotation_mode="anchor"
+        )
+        ax_h.tick_params(axis="y", left=False, labelleft=False)
+        ax_h.set_xlabel("theme")
+        for sp in ax_h.spines.values():
+            sp.set_visible(False)
+        colors = theme_colors(themes) if themes is not None else {}
+        strip = [colors.get(names[i], "#ffffff") for i in order]
+        ax_s.imshow(
+            np.array([[mpl_colors.to_rgb(c)] for c in strip]),
+            aspect="auto",
+            extent=(0, 1, edges[-1], 0),
+        )
+        ax_s.set_ylim(edges[-1], 0)
+        ax_s.set_xticks([])
+        ax_s.set_yticks(centers, [names[i] for i in order])
+        ax_s.set_ylabel("theme")
+        for sp in ax_s.spines.values():
+            sp.set_visible(False)
+        fig.colorbar(mesh, cax=ax_c, label="cosine similarity of centroids")
     return fig
 
 
