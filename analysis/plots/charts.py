@@ -153,6 +153,7 @@ def similarity_dendrogram(
     The matrix has no per-cell numbers and its diagonal (always 1) is left out, so the colours
     span the similarities between different themes; `themes` adds a strip of theme colours.
     """
+    import seaborn as sns
     from scipy.cluster.hierarchy import dendrogram, linkage
     from scipy.spatial.distance import squareform
 
@@ -190,7 +191,7 @@ def similarity_dendrogram(
             edges,
             edges,
             np.ma.masked_invalid(m),
-            cmap="mako_r",
+            cmap=sns.color_palette("mako_r", as_cmap=True),  # seaborn's, registered on import
             vmin=float(m[off].min()),
             vmax=float(m[off].max()),
             edgecolors="white",

@@ -174,3 +174,22 @@ def test_every_figure_has_a_title_and_labelled_axes():
                 shown = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
                 if shown and axis.get_visible():
                     assert label, f"{name}: an axis with tick labels but no axis label"
+
+
+DENDROGRAM_ALONE = """
+import numpy as np, pandas as pd, sys
+import analysis
+from analysis.plots import similarity_dendrogram
+names = ["a", "b", "c"]
+sim = pd.DataFrame(np.array([[1, .9, .1], [.9, 1, .2], [.1, .2, 1.]]), index=names, columns=names)
+similarity_dendrogram(sim)
+print("seaborn" in sys.modules)
+"""
+
+
+def test_the_dendrogram_draws_in_a_process_that_imported_nothing_else():
+    """Its colour map is seaborn's: it must not rely on another figure having imported it."""
+    from ..conftest import run_python
+
+    res = run_python("-c", DENDROGRAM_ALONE)
+    assert res.returncode == 0, res.stderr
