@@ -53,8 +53,8 @@ def _peer_table(path: Path = PEER_RESULT) -> str:
         f"draws) | {t['stability_ari']:.2f} ({t['stability_ari_fitted']:.2f} before outlier "
         f"reduction) | {o['stability_ari']:.2f} (consensus of 20 fits each) |",
         f"| largest labels | {largest['defaults']} | {largest['tuned']} | {largest['ours']} |",
-        "| same result twice | no (unseeded UMAP) | yes for a seed | yes (tested), and on other "
-        "CPUs (float64 embeddings, pinned code paths) |",
+        "| same result twice | no (unseeded UMAP) | yes for a seed | yes (tested); designed to be "
+        "the same on other AVX2 CPUs (float64 embeddings, pinned code paths) |",
         "| text embedded | first 256 tokens | first 256 tokens | all of it |",
         "",
         f"Measured with BERTopic {res['bertopic_version']}. Stop words make "

@@ -125,7 +125,7 @@ def test_a_write_error_after_the_work_is_one_line_and_keeps_the_last_run(
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     (out / "themes.csv").unlink()
     (out / "themes.csv").mkdir()  # writable folder, but this file cannot be replaced
-    res = run_cli(out, "--seed", "7", "--no-figures")
+    res = run_cli(out, "--seed", "7", "--consensus-seeds", "1", "--no-figures")  # one fit: quick
     assert res.returncode == 2, res.stderr
     err = res.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: cannot write ") and "themes.csv" in err[0]

@@ -173,8 +173,12 @@ def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[s
     most = members.sort_values(["n_dumps", "title"], ascending=[False, True]).iloc[0]
     reps = [f"*{t}*" for t in theme["representative_titles"][:3]]
     code = int(members["has_code"].sum())
-    n_promised = int(members["code_promised"].sum())
-    promised = f"; {n_promised} promise code" if n_promised else ""
+    n_promised = int((members["code_promised"] & ~members["has_code"]).sum())
+    promised = (
+        f"; {n_promised} more {'promises' if n_promised == 1 else 'promise'} code without a link"
+        if n_promised
+        else ""
+    )
     lines = [
         f"#### {theme['theme_name']} ({len(members)} papers, broad theme: "
         f"{theme['broad_theme_name']})",

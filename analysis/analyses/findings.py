@@ -181,7 +181,7 @@ def trust_findings(
     return sentences
 
 
-#: The topics the corpus was gathered for, and how a theme's name says it holds one.
+#: Three topics of interest here, and how a theme's name says it holds one.
 MISSIONS = {
     "decoding speedups": r"decoding",
     "encoder-decoder models": r"encoder[- ]decoder",
@@ -232,7 +232,7 @@ def themes_findings(papers: pd.DataFrame, themes: pd.DataFrame) -> list[str]:
         f"{counted(n_out, 'paper')} ({n_out / len(papers):.1%}) "
         f"{'is an outlier' if n_out == 1 else 'are outliers'} that no theme claims.",
         f"The largest themes are {_sized(by_size.head(3))}.",
-        "Where the topics the corpus was gathered for sit: " + "; ".join(parts) + ".",
+        "Where three topics of interest sit: " + "; ".join(parts) + ".",
     ]
     first, second = where["decoding speedups"], where["encoder-decoder models"]
     if len(first) == 1 and len(second) == 1:

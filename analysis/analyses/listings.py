@@ -36,6 +36,7 @@ __all__ = [
     "CHANCE_QUANTILE",
     "CHANCE_SEED",
     "CHANCE_SHUFFLES",
+    "FOCUS_MARGIN",
     "PRIOR_ENTRIES",
     "SEARCH_SHARE",
     "KruskalTest",
@@ -541,6 +542,11 @@ def focus_words(
     return pd.DataFrame(rows)
 
 
+#: How much more often (share of entries) a dump's most over-represented theme must hold a
+#: marking word than the whole dump does for the word to explain that theme's place there.
+FOCUS_MARGIN = 0.2
+
+
 def listings_findings(
     verdict: pd.DataFrame,
     pairs: pd.DataFrame,
@@ -577,7 +583,11 @@ def listings_findings(
     themes_differ = kruskal.p_value < 0.05
     theme_clause = (
         f"themes also sit at different heights (Kruskal-Wallis p = {kruskal.p_value:.1g}), "
-        f"which holding the word {'goes with' if rho_p < 0.05 else 'does not explain'}"
+        + (
+            "which goes with how often a theme holds the word"
+            if rho_p < 0.05
+            else f"with no clear link to how often a theme holds the word (p = {rho_p:.2f})"
+        )
         if themes_differ
         else f"where a theme sits tells nothing (Kruskal-Wallis p = {kruskal.p_value:.2f})"
     )
@@ -597,20 +607,29 @@ def listings_findings(
             "In no listing do the entries holding the dump's word sit nearer the top more than "
             f"chance allows; {theme_clause}."
         )
-    held = focus[focus["share_holding"] >= 0.5]
-    top_of = verdict.set_index("dump")["word"]
-    second = [r.label for r in focus.itertuples() if r.word != top_of[r.dump]]
-    if len(held) == len(focus):
-        found.append(
-            'So what this notebook called "each listing\'s focus" is what its words bring in: in '
-            "every dump, most entries of the theme it over-represents most hold one of its five "
-            f"top marking words ({pct_span(focus['share_holding'])} of them"
-            + (f"; in {joined(second)} a word other than the top one)." if second else ").")
+    explained = focus[focus["share_holding"] - focus["share_in_dump"] >= FOCUS_MARGIN]
+    rest = focus.drop(index=explained.index)
+    if len(explained):
+        text = (
+            f"A listing's most over-represented theme is explained by its marking words in "
+            f"{len(explained)} of the {len(focus)} dumps, where that theme holds one of them far "
+            "more often than the dump does ("
+            + "; ".join(
+                f'{r.label}: "{r.word}" in {pct(r.share_holding)} against {pct(r.share_in_dump)}'
+                for r in explained.itertuples()
+            )
+            + ")"
         )
+        if len(rest):
+            text += (
+                f"; in {joined(rest['label'].tolist())} the word is about as common in the whole "
+                "dump and explains nothing"
+            )
+        found.append(text + ".")
     else:
         found.append(
-            f"In {len(held)} of the {len(focus)} dumps most entries of the theme it "
-            "over-represents most hold one of its five top marking words; in the others that "
-            "theme is not what the words bring in."
+            "In no dump does the most over-represented theme hold a marking word much more often "
+            "than the dump as a whole: the words do not explain what each listing "
+            "over-represents."
         )
     return found
