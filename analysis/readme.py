@@ -15,6 +15,7 @@ import pandas as pd
 
 from .analyses.findings import corpus_facts, joined, themes_summary, themes_table
 from .analyses.reports import label_stop_share, tuning_steadies
+from .analyses.wording import value_span as span
 from .artifacts import load_artifacts
 from .config import DEFAULT, PEER_RESULT, PROJ_ROOT
 
@@ -28,10 +29,6 @@ _BLOCK = re.compile(
 
 def _peer_table(path: Path = PEER_RESULT) -> str:
     res = json.loads(Path(path).read_text(encoding="utf-8"))
-
-    def span(v: list, fmt: str) -> str:
-        lo, hi = min(v), max(v)
-        return format(lo, fmt) if lo == hi else f"{format(lo, fmt)}-{format(hi, fmt)}"
 
     d, t, o = res["defaults"], res["tuned"], res["ours"]
     largest = {
@@ -94,7 +91,7 @@ def blocks(
 
     def findings() -> str:
         from .analyses import explore, listings
-        from .analyses.findings import layouts_and_compression_findings, pct
+        from .analyses.findings import layouts_and_compression_findings, marking_summary
         from .analyses.speedups import extract_speedups, speedup_findings
         from .dataset import load_entries
 
@@ -116,10 +113,7 @@ def blocks(
         verdict = listings.search_verdict(
             listings.marking_words(entries), listings.chance_z(entries)
         )
-        each = "; ".join(
-            f'"{r.word}" in {pct(r.share)} of {r.label} ({pct(r.share_elsewhere)} elsewhere)'
-            for r in verdict.itertuples()
-        )
+        each = marking_summary(verdict)
         bullets = [
             f"**{top['broad_theme_name']} is the largest broad theme** ({top['size']} papers in "
             f"its themes): "

@@ -1,26 +1,37 @@
 """Headline findings worded from the data, shared by the notebooks' "What we found" cells and the
 README's generated blocks (`analysis.readme`), so the two can never tell different stories.
 
-Every function takes the run's tables and returns Markdown; numbers are formatted from the data
-and plurals and comparisons are chosen by them.
+Every function takes the run's tables and returns sentences (`found` makes them a section);
+numbers are formatted from the data and plurals and comparisons are chosen by them. The wording
+helpers of `analysis.analyses.wording` are re-exported here for the notebooks.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+
+from .listing_rank import FOCUS_MARGIN
+from .listings import describe_verdict
+from .wording import counted, found, joined, pct, pct_span
 
 __all__ = [
     "COMPRESSION_WORDS",
     "MISSIONS",
+    "LayoutTables",
     "compared",
     "corpus_facts",
     "corpus_findings",
     "counted",
     "found",
     "joined",
+    "layout_tables",
     "layouts_and_compression_findings",
+    "listings_findings",
+    "marking_summary",
     "pct",
     "pct_span",
     "themes_findings",
@@ -28,30 +39,6 @@ __all__ = [
     "themes_table",
     "trust_findings",
 ]
-
-
-def counted(n: int, singular: str, plural: str | None = None) -> str:
-    """ "1 paper", "2 papers": the noun agrees with the number."""
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def joined(items: list[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    items = [str(x) for x in items]
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def pct(x: float) -> str:
-    """A share as a whole percentage: "72%"."""
-    return f"{100 * x:.0f}%"
-
-
-def pct_span(values) -> str:
-    """The range of some shares: "50% to 100%", or one value when they agree."""
-    lo, hi = pct(min(values)), pct(max(values))
-    return lo if lo == hi else f"{lo} to {hi}"
 
 
 def corpus_facts(papers: pd.DataFrame, entries: pd.DataFrame) -> list[str]:
@@ -111,11 +98,6 @@ def themes_table(themes: pd.DataFrame) -> str:
             f"{t.stability:.2f} | {cov} | {t.name_precision:.2f} |"
         )
     return "\n".join(rows)
-
-
-def found(sentences: list[str]) -> str:
-    """A notebook's opening "What we found" section from its sentences."""
-    return "## What we found\n\n" + "\n".join(f"- {s}" for s in sentences)
 
 
 def corpus_findings(papers: pd.DataFrame, entries: pd.DataFrame, window: int) -> list[str]:
@@ -251,18 +233,46 @@ COMPRESSION_WORDS = (
 )
 
 
+@dataclass
+class LayoutTables:
+    """What notebook 04's findings and tables share: papers that name two or more layouts,
+    papers per compression kind (overall and by theme), and whose text uses a word of
+    compression."""
+
+    versus: pd.DataFrame
+    kinds: pd.Series
+    by_kind: pd.DataFrame
+    worded: pd.Series
+
+    @property
+    def both_text(self) -> str:
+        n = int(self.kinds["both"])
+        return "none does both" if n == 0 else f"{counted(n, 'paper')} do both"
+
+
+def layout_tables(papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame) -> LayoutTables:
+    """`LayoutTables` from `explore.architecture_mentions` and `explore.compression_kind`."""
+    from ..text import paper_texts
+
+    return LayoutTables(
+        versus=arch[arch["explicit"].map(len) >= 2],
+        kinds=comp["kind"].value_counts().reindex(["model", "data", "both", "none"], fill_value=0),
+        by_kind=pd.crosstab(comp["theme_name"], comp["kind"]),
+        worded=pd.Series(paper_texts(papers), index=papers.index).str.contains(
+            COMPRESSION_WORDS, flags=re.IGNORECASE, regex=True
+        ),
+    )
+
+
 def layouts_and_compression_findings(
     papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame, layouts: list[str]
 ) -> list[str]:
     """Notebook 04's findings: how often each Transformer layout is mentioned, and how the
     corpus' compression work splits between models and data (`explore.architecture_mentions`,
     `explore.compression_kind`)."""
-    from ..text import paper_texts
-
     counts = arch[layouts].sum()
-    versus = arch[arch["explicit"].map(len) >= 2]
-    kinds = comp["kind"].value_counts().reindex(["model", "data", "both", "none"], fill_value=0)
-    by_kind = pd.crosstab(comp["theme_name"], comp["kind"])
+    tables = layout_tables(papers, arch, comp)
+    versus, kinds, by_kind = tables.versus, tables.kinds, tables.by_kind
 
     def lead(kind: str) -> str:
         col = by_kind[kind] + by_kind.get("both", 0)
@@ -270,12 +280,9 @@ def layouts_and_compression_findings(
         where = "concentrated in" if n / total >= 0.5 else "led by"
         return f"{where} **{top}** ({n} of {total})"
 
-    worded = pd.Series(paper_texts(papers), index=papers.index).str.contains(
-        COMPRESSION_WORDS, flags=re.IGNORECASE, regex=True
-    )
-    misleading = int((worded & (comp["kind"] == "none")).sum())
+    misleading = int((tables.worded & (comp["kind"] == "none")).sum())
     n_do, n_ed = int(counts["decoder-only"]), int(counts["encoder-decoder"])
-    both = "none does both" if kinds["both"] == 0 else f"{counted(kinds['both'], 'paper')} do both"
+    both = tables.both_text
     return [
         f"Of the {len(papers)} papers, {n_do} mention decoder-only models and {n_ed} "
         "encoder-decoder ones (an encoder reads the whole input, a decoder writes the output "
@@ -293,3 +300,97 @@ def layouts_and_compression_findings(
         "pruning, neural representation) but compress neither, and count as neither; the "
         "tables below list them.",
     ]
+
+
+def marking_summary(verdict: pd.DataFrame) -> str:
+    """Each dump's top marking word, the share of its entries holding it and the share
+    elsewhere (`listings.search_verdict` rows)."""
+    return "; ".join(
+        f'"{r.word}" in {pct(r.share)} of {r.label} ({pct(r.share_elsewhere)} elsewhere)'
+        for r in verdict.itertuples()
+    )
+
+
+def listings_findings(
+    verdict: pd.DataFrame,
+    pairs: pd.DataFrame,
+    ranks: pd.DataFrame,
+    kruskal: Any,
+    rho_p: float,
+    focus: pd.DataFrame,
+) -> list[str]:
+    """Notebook 05's findings, worded from its tables: what marks each dump, the verdict on
+    what the dumps are, the same-date pair, what rank says, and the focus re-read."""
+    each = marking_summary(verdict)
+    found = [
+        "Each dump's top marking word and the share of its entries whose title or abstract holds "
+        f"it, against the share in the other dumps: {each}.",
+        describe_verdict(verdict),
+    ]
+    for p in pairs.itertuples():
+        few = p.shared < min(p.papers_a, p.papers_b) / 2
+        found.append(
+            f"The two dumps dated {p.page_date} share {'only ' if few else ''}"
+            f"{counted(p.shared, 'paper')} of their {p.papers_a} and {p.papers_b}, "
+            + (
+                "so they are not one day's list seen twice."
+                if few
+                else "much as one list seen twice would."
+            )
+        )
+    first = ranks[
+        (ranks["share_top_half"] > ranks["share_bottom_half"]) & (ranks["p_value"] < 0.05)
+    ]
+    themes_differ = kruskal.p_value < 0.05
+    theme_clause = (
+        f"themes also sit at different heights (Kruskal-Wallis p = {kruskal.p_value:.1g}), "
+        + (
+            "which goes with how often a theme holds the word"
+            if rho_p < 0.05
+            else f"with no clear link to how often a theme holds the word (p = {rho_p:.2f})"
+        )
+        if themes_differ
+        else f"where a theme sits tells nothing (Kruskal-Wallis p = {kruskal.p_value:.2f})"
+    )
+    if len(first):
+        where = (
+            f"all {len(ranks)}" if len(first) == len(ranks) else f"{len(first)} of the {len(ranks)}"
+        )
+        found.append(
+            f"In {where} listings the entries holding their dump's word sit nearer the top, "
+            "as a search ranked by relevance would put them "
+            f"({pct_span(first['share_top_half'])} of the top half hold it, "
+            f"{pct_span(first['share_bottom_half'])} of the bottom half; Mann-Whitney "
+            f"p ≤ {first['p_value'].max():.1g} in each); {theme_clause}."
+        )
+    else:
+        found.append(
+            "In no listing do the entries holding the dump's word sit nearer the top more than "
+            f"chance allows; {theme_clause}."
+        )
+    explained = focus[focus["share_holding"] - focus["share_in_dump"] >= FOCUS_MARGIN]
+    rest = focus.drop(index=explained.index)
+    if len(explained):
+        text = (
+            f"A listing's most over-represented theme is explained by its marking words in "
+            f"{len(explained)} of the {len(focus)} dumps, where that theme holds one of them far "
+            "more often than the dump does ("
+            + "; ".join(
+                f'{r.label}: "{r.word}" in {pct(r.share_holding)} against {pct(r.share_in_dump)}'
+                for r in explained.itertuples()
+            )
+            + ")"
+        )
+        if len(rest):
+            text += (
+                f"; in {joined(rest['label'].tolist())} the word is about as common in the whole "
+                "dump and explains nothing"
+            )
+        found.append(text + ".")
+    else:
+        found.append(
+            "In no dump does the most over-represented theme hold a marking word much more often "
+            "than the dump as a whole: the words do not explain what each listing "
+            "over-represents."
+        )
+    return found

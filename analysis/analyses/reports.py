@@ -21,6 +21,7 @@ import pandas as pd
 from ..artifacts import PAPERS_CACHE, load_theme_model, theme_vectors
 from ..config import DEFAULT, PEER_RESULT, Config
 from ..modeling import ThemeModel, matched_themes
+from .wording import value_span as span
 
 __all__ = [
     "alternatives_report",
@@ -107,11 +108,6 @@ def truncation_report(papers: pd.DataFrame, config: Config = DEFAULT) -> pd.Data
     )
 
 
-def _span(values: list[float], fmt: str) -> str:
-    lo, hi = min(values), max(values)
-    return format(lo, fmt) if lo == hi else f"{format(lo, fmt)}-{format(hi, fmt)}"
-
-
 def tuning_steadies(res: dict[str, Any]) -> bool:
     """Whether tuning made BERTopic's topics steadier across seeds: its agreement (ARI) beats
     the defaults' by more than 0.05, the spread seen between unseeded draws."""
@@ -144,9 +140,9 @@ def peer_report(
     for key, col in cols.items():
         r = res[key]
         rows[col] = {
-            "topics / themes (5 seeds)": _span(r["topics"], "d"),
-            "outliers as fitted": _span(r["outlier_share_fitted"], ".1%"),
-            "outliers reported": _span(r["outlier_share"], ".1%"),
+            "topics / themes (5 seeds)": span(r["topics"], "d"),
+            "outliers as fitted": span(r["outlier_share_fitted"], ".1%"),
+            "outliers reported": span(r["outlier_share"], ".1%"),
             "agreement across seeds (ARI)": f"{r['stability_ari']:.3f}",
         }
     table = pd.DataFrame(rows)
@@ -156,11 +152,11 @@ def peer_report(
     best = max(cols, key=lambda k: res[k]["stability_ari"])
     text = (
         f"Over the same {len(res['seeds'])} seeds, BERTopic's defaults find "
-        f"{_span(d['topics'], 'd')} topics and leave {_span(d['outlier_share'], '.0%')} of the "
-        f"papers as outliers; tuned, it finds {_span(t['topics'], 'd')} topics with "
-        f"{_span(t['outlier_share_fitted'], '.0%')} outliers as fitted and "
-        f"{_span(t['outlier_share'], '.0%')} after `reduce_outliers`; this project finds "
-        f"{_span(o['topics'], 'd')} themes with {_span(o['outlier_share'], '.1%')} outliers. "
+        f"{span(d['topics'], 'd')} topics and leave {span(d['outlier_share'], '.0%')} of the "
+        f"papers as outliers; tuned, it finds {span(t['topics'], 'd')} topics with "
+        f"{span(t['outlier_share_fitted'], '.0%')} outliers as fitted and "
+        f"{span(t['outlier_share'], '.0%')} after `reduce_outliers`; this project finds "
+        f"{span(o['topics'], 'd')} themes with {span(o['outlier_share'], '.1%')} outliers. "
         f"Seeds agree (mean pairwise ARI) at {d['stability_ari']:.2f} for the defaults, "
         f"{t['stability_ari']:.2f} tuned ({t['stability_ari_fitted']:.2f} before outlier "
         f"reduction) and {o['stability_ari']:.2f} here: the most stable is {cols[best]}. "

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyses import findings, listings
+from analysis.analyses import findings, listing_rank, listings
 from analysis.analyses.explore import dump_label
 from analysis.config import OUTLIER_NAME
 from analysis.dataset import load_entries, load_occurrences
@@ -266,8 +266,8 @@ def test_counted():
 
 def test_relative_rank_and_listing_tops():
     e = entries_of({"d1": [("A", "x"), ("B", "x"), ("C", "x")], "d2": [("Solo", "x")]})
-    assert listings.relative_rank(e).tolist() == [0.0, 0.5, 1.0, 0.0]
-    tops = listings.listing_tops(e, n=2)
+    assert listing_rank.relative_rank(e).tolist() == [0.0, 0.5, 1.0, 0.0]
+    tops = listing_rank.listing_tops(e, n=2)
     assert tops["title"].tolist() == ["A", "B", "Solo"]
     assert tops["position"].tolist() == [1, 2, 1]
     assert tops["label"].iloc[0] == "d1 · Jan 1"
@@ -277,7 +277,7 @@ def test_rank_and_word_sees_holders_first():
     first = [("T", "quantum stuff")] * 10 + [("T", "other stuff")] * 10
     e = entries_of({"d1": first, "d2": [("T", "other stuff")] * 20})
     verdict = pd.DataFrame({"dump": ["d1"], "label": ["d1"], "word": ["quantum"]})
-    r = listings.rank_and_word(e, verdict).iloc[0]
+    r = listing_rank.rank_and_word(e, verdict).iloc[0]
     assert r["share_top_half"] == 1.0  # ranks 0..9 of 0..19 are the top half
     assert r["share_bottom_half"] == 0.0
     assert r["median_rank_holding"] < r["median_rank_other"]
@@ -285,7 +285,7 @@ def test_rank_and_word_sees_holders_first():
     # the same words in shuffled order: holders are not first any more
     mixed = entries_of({"d1": first[::2] + first[1::2], "d2": [("T", "other")] * 20})
     mixed["abstract"] = ["quantum" if i % 2 == 0 else "other" for i in range(20)] + ["o"] * 20
-    r = listings.rank_and_word(mixed, verdict).iloc[0]
+    r = listing_rank.rank_and_word(mixed, verdict).iloc[0]
     assert r["p_value"] > 0.5
 
 
@@ -293,17 +293,17 @@ def test_rank_by_theme_and_its_test():
     e = entries_of({"d1": [("T", "quantum a")] * 6 + [("T", "b")] * 6 + [("T", "c")] * 2})
     theme = ["Top"] * 6 + ["Bottom"] * 6 + ["Tiny"] * 2
     papers = pd.DataFrame({"paper_id": e["paper_id"], "theme_name": theme})
-    by_theme = listings.rank_by_theme(e, papers, min_entries=3)
+    by_theme = listing_rank.rank_by_theme(e, papers, min_entries=3)
     assert by_theme["theme_name"].tolist() == ["Top", "Bottom"]  # Tiny has too few entries
     assert by_theme["median_rank"].iloc[0] < by_theme["median_rank"].iloc[1]
     assert by_theme["share_top_half"].tolist() == [1.0, pytest.approx(1 / 6)]
-    test = listings.rank_theme_test(e, papers, min_entries=3)
+    test = listing_rank.rank_theme_test(e, papers, min_entries=3)
     assert test.groups == 2 and test.entries == 12 and test.p_value < 0.01
     # outliers are not a theme
     papers.loc[papers["theme_name"] == "Bottom", "theme_name"] = OUTLIER_NAME
-    assert listings.rank_by_theme(e, papers, min_entries=3)["theme_name"].tolist() == ["Top"]
+    assert listing_rank.rank_by_theme(e, papers, min_entries=3)["theme_name"].tolist() == ["Top"]
     with pytest.raises(ValueError, match="two or more themes"):
-        listings.rank_theme_test(e, papers, min_entries=3)
+        listing_rank.rank_theme_test(e, papers, min_entries=3)
 
 
 def test_rank_by_theme_with_the_verdict_and_the_link():
@@ -313,15 +313,15 @@ def test_rank_by_theme_with_the_verdict_and_the_link():
     theme = ["Top"] * 6 + ["Middle"] * 6 + ["Bottom"] * 6 + ["Tiny"]
     papers = pd.DataFrame({"paper_id": e["paper_id"], "theme_name": theme})
     verdict = pd.DataFrame({"dump": ["d1", "d2"], "label": ["d1", "d2"], "word": ["quantum"] * 2})
-    assert listings.holds_own_word(e, verdict).sum() == 9
-    t = listings.rank_by_theme(e, papers, verdict, min_entries=3)
+    assert listing_rank.holds_own_word(e, verdict).sum() == 9
+    t = listing_rank.rank_by_theme(e, papers, verdict, min_entries=3)
     assert t["theme_name"].tolist() == ["Top", "Middle", "Bottom"]
     assert t["share_holding"].tolist() == [1.0, 0.5, 0.0]
-    rho, _ = listings.rank_word_link(t)
+    rho, _ = listing_rank.rank_word_link(t)
     assert rho == pytest.approx(-1.0)
     # the other way round: the themes that hold the word sit last
     t["share_holding"] = t["share_holding"].to_numpy()[::-1]
-    assert listings.rank_word_link(t)[0] == pytest.approx(1.0)
+    assert listing_rank.rank_word_link(t)[0] == pytest.approx(1.0)
 
 
 def test_same_date_pairs():
@@ -332,7 +332,7 @@ def test_same_date_pairs():
             "page_date": ["Mar 11", "Mar 11", "Mar 11", "Mar 11", "Mar 11", "Jul 1"],
         }
     )
-    pairs = listings.same_date_pairs(occ)
+    pairs = listing_rank.same_date_pairs(occ)
     assert len(pairs) == 1
     p = pairs.iloc[0]
     assert (p["label_a"], p["label_b"]) == ("000 · Mar 11", "001 · Mar 11")
@@ -349,7 +349,7 @@ def test_focus_words_names_the_word_the_lifted_theme_holds():
     theme = ["Q"] * 4 + ["G"] * 12
     papers = pd.DataFrame({"paper_id": e["paper_id"], "theme_name": theme})
     marks = listings.marking_words(e)
-    f = listings.focus_words(e, papers, marks).set_index("dump")
+    f = listing_rank.focus_words(e, papers, marks).set_index("dump")
     assert f.loc["d1", "theme"] == "Q" and f.loc["d1", "lift"] == pytest.approx(2.0)
     # "spin" and "quantum" are both held by all of Q: the tie goes to the alphabet
     assert f.loc["d1", "word"] == "quantum" and f.loc["d1", "share_holding"] == 1.0
@@ -410,10 +410,10 @@ def test_real_verdict_every_dump_looks_like_a_keyword_search(real):
 
 def test_real_holders_come_first_and_the_mar_11_dumps_barely_overlap(real):
     entries, _, verdict = real
-    ranks = listings.rank_and_word(entries, verdict)
+    ranks = listing_rank.rank_and_word(entries, verdict)
     assert (ranks["share_top_half"] > ranks["share_bottom_half"]).all()
     assert (ranks["p_value"] < 0.05).all()
-    pairs = listings.same_date_pairs(load_occurrences(entries=entries))
+    pairs = listing_rank.same_date_pairs(load_occurrences(entries=entries))
     assert pairs[["label_a", "label_b", "shared"]].values.tolist() == [
         ["001 · Mar 11", "004 · Mar 11", 6]
     ]
