@@ -42,8 +42,10 @@ run: $(STAMP) ## Run the analysis: python -m analysis run
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-test: $(STAMP) lint ## Run every test: unit, data, pipeline, and nbval on the notebooks
-	$(PY) -m pytest tests notebooks $(NBVAL) --durations=30
+# The notebooks first: notebook 01 builds data/processed (from nothing in a fresh clone), and the
+# session's default run (tests/conftest.py run_a) then starts from its embedding caches.
+test: $(STAMP) lint ## Run every test: nbval on the notebooks, then unit, data and pipeline tests
+	$(PY) -m pytest notebooks tests $(NBVAL) --durations=30
 
 quick: $(STAMP) ## The quick loop: lint and the tests not marked slow (no pipeline runs, no nbval)
 	$(VENV)/bin/ruff check .

@@ -15,9 +15,9 @@ import pandas as pd
 
 from .analyses.findings import corpus_facts, joined, themes_summary, themes_table
 from .analyses.reports import label_stop_share, tuning_steadies
-from .analyses.wording import value_span as span
-from .artifacts import load_artifacts
+from .artifacts import load_artifacts, read_run_record
 from .config import DEFAULT, PEER_RESULT, PROJ_ROOT
+from .wording import value_span as span
 
 __all__ = ["README", "blocks", "fill", "stale_blocks"]
 
@@ -48,7 +48,8 @@ def _peer_table(path: Path = PEER_RESULT) -> str:
         f"{span(t['outlier_share'], '.1%')} (reassigned) | {span(o['outlier_share'], '.1%')} |",
         f"| agreement across seeds (mean pairwise ARI) | {d['stability_ari']:.2f} (unseeded "
         f"draws) | {t['stability_ari']:.2f} ({t['stability_ari_fitted']:.2f} before outlier "
-        f"reduction) | {o['stability_ari']:.2f} (consensus of 20 fits each) |",
+        f"reduction) | {o['stability_ari']:.2f} (consensus of "
+        f"{DEFAULT.cluster.consensus_seeds} fits each) |",
         f"| largest labels | {largest['defaults']} | {largest['tuned']} | {largest['ours']} |",
         "| same result twice | no (unseeded UMAP) | yes for a seed | yes (tested); designed to be "
         "the same on other AVX2 CPUs (float64 embeddings, pinned code paths) |",
@@ -87,7 +88,13 @@ def blocks(
 
     def themes() -> str:
         papers, th, broad = tables()
-        return themes_summary(papers, th, broad) + "\n\n" + themes_table(th)
+        p = read_run_record(out)["parameters"]
+        seed, n = p["cluster.seed"], p["cluster.consensus_seeds"]
+        fits = (
+            f"The themes are a consensus of {n} UMAP + HDBSCAN fits (seeds {seed}-{seed + n - 1}, "
+            f"cut {p['cluster.consensus_cut']}). "
+        )
+        return fits + themes_summary(papers, th, broad) + "\n\n" + themes_table(th)
 
     def findings() -> str:
         from .analyses import explore, listings
@@ -115,8 +122,10 @@ def blocks(
         )
         each = marking_summary(verdict)
         bullets = [
-            f"**{top['broad_theme_name']} is the largest broad theme** ({top['size']} papers in "
-            f"its themes): "
+            # a broad name joined from its fine themes' names would only repeat the list
+            "**The largest broad theme"
+            + (f", {top['broad_theme_name']}," if top["name_source"] == "vocabulary" else "")
+            + f" holds {top['size']} papers** in {len(fine)} themes: "
             + joined([f"{r.theme_name} ({r.size})" for r in fine.itertuples()])
             + ".",
             f"**Speed-up claims:** {speed[0]} {speed[1]}\n\n"

@@ -3,6 +3,7 @@ one-line errors on bad input."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -152,13 +153,19 @@ def test_skipped_dumps_are_recorded_apart_and_fixing_one_is_noticed(run_a: Path,
     (raw / "999_bad.txt").write_text("new\n\nJul 11\n\nA lonely title\n", encoding="utf-8")
     out = tmp_path / "out"
     copy_caches(run_a, out)
-    res = run_cli(out, "--raw-dir", str(raw), "--no-figures", "--skip-bad-dumps")
+    one_fit = ("--consensus-seeds", "1")  # quick: the themes are not what is tested here
+    res = run_cli(out, "--raw-dir", str(raw), "--no-figures", "--skip-bad-dumps", *one_fit)
     assert res.returncode == 0, res.stderr
     meta = json.loads((out / "run.json").read_text())
     assert "999_bad.txt" not in meta["inputs"] and len(meta["inputs"]) == 5
     assert list(meta["skipped_dumps"]) == ["999_bad.txt"]
     assert "has no abstract" in meta["skipped_dumps"]["999_bad.txt"]["reason"]
-    cfg = DEFAULT.replace(raw_dir=raw, processed_dir=out, figures_dir=out / "figures")
+    cfg = DEFAULT.replace(
+        raw_dir=raw,
+        processed_dir=out,
+        figures_dir=out / "figures",
+        cluster=dataclasses.replace(DEFAULT.cluster, consensus_seeds=1),
+    )
     assert artifacts_current(cfg)  # the same folder, the dump still bad: nothing to redo
     (raw / "999_bad.txt").write_text("new\n\nJul 11\n\nA title\n\nIts abstract.\n")
     assert run_differences(cfg) == ["dumps changed since: 999_bad.txt"]

@@ -80,7 +80,7 @@ def test_names_unique_and_the_three_themes_present(run_a: Path):
     assert themes["theme_name"].is_unique
     assert broad["broad_theme_name"].is_unique
     names = set(themes["theme_name"])
-    assert {"Decoding speedups", "Encoder-decoder models"} <= names
+    assert "Decoding speedups" in names
     assert any("compression" in n.lower() for n in names)
 
 
@@ -106,12 +106,21 @@ def test_decoding_speedups_theme_holds_the_decoding_papers(run_a: Path):
     assert by_title.loc[DECODING_SPEEDUP_TITLES, "broad_theme_name"].nunique() == 1
 
 
-def test_encoder_decoder_and_compression_themes_make_sense(run_a: Path):
-    papers, _ = load_artifacts(run_a)
+def test_compression_theme_makes_sense_and_encoder_decoder_is_a_layout_not_a_theme(run_a: Path):
+    """The data compression theme is about compressing; the encoder-decoder layout runs through
+    many themes (speech, medical, code, ...), so no theme is named for it and the findings
+    say where its papers are instead."""
+    from analysis.analyses.findings import themes_findings
+
+    papers, themes = load_artifacts(run_a)
     comp = papers[papers["theme_name"] == "Learned data compression"]
     assert comp["abstract"].str.contains("compress", case=False).mean() >= 0.5
-    encdec = papers[papers["theme_name"] == "Encoder-decoder models"]
-    assert encdec["abstract"].str.contains("encoder|decoder", case=False).mean() >= 0.8
+    says = papers[papers["abstract"].str.contains(r"encoder[- ]decoder", case=False)]
+    held = says.loc[says["theme_id"] >= 0, "theme_name"].value_counts()
+    assert held.iloc[0] < 0.5 * len(says) and len(held) >= 5, held
+    assert not themes["theme_name"].str.contains("encoder-decoder", case=False).any()
+    where = next(s for s in themes_findings(papers, themes) if s.startswith("Where three"))
+    assert f"the {len(says)} abstracts that say it are spread over {len(held)} themes" in where
 
 
 def test_quantization_and_pruning_papers_sit_under_a_compression_name(run_a: Path):
@@ -132,11 +141,6 @@ def test_themes_table_says_how_stable_and_how_well_named(run_a: Path):
     assert (themes["name_fits"] == (themes["name_coverage"] >= 0.5)).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="some themes' best name covers under half of their members; themes.csv flags them "
-    "(name_fits) until the vocabulary or the candidates describe them",
-)
 def test_every_theme_name_covers_most_of_its_members(run_a: Path):
     _, themes = load_artifacts(run_a)
     assert (themes["name_coverage"] >= 0.5).all(), themes[["theme_name", "name_coverage"]]

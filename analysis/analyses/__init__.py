@@ -3,5 +3,5 @@ similarity), `listings` (what the dumps are: the words that mark each, against c
 `listing_rank` (what a listing's order and its over-represented themes say), `speedups`
 (claimed speed-up factors), `reports` (what other settings, a truncating embedding or BERTopic
 would change), `reading_lists` (every theme's papers); and their wording: `findings` (each
-notebook's "What we found" and the README's headline), `wording` (counts, lists and shares in
-prose)."""
+notebook's "What we found" and the README's headline), with `analysis.wording` (counts, lists
+and shares in prose)."""

@@ -3,7 +3,7 @@ README's generated blocks (`analysis.readme`), so the two can never tell differe
 
 Every function takes the run's tables and returns sentences (`found` makes them a section);
 numbers are formatted from the data and plurals and comparisons are chosen by them. The wording
-helpers of `analysis.analyses.wording` are re-exported here for the notebooks.
+helpers of `analysis.wording` are re-exported here for the notebooks.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..wording import counted, found, joined, pct, pct_span, value_span
 from .listing_rank import FOCUS_MARGIN
 from .listings import describe_verdict
-from .wording import counted, found, joined, pct, pct_span
 
 __all__ = [
     "COMPRESSION_WORDS",
@@ -143,7 +143,8 @@ def trust_findings(
     peer_best = max(d["stability_ari"], t["stability_ari"])
     sentences = [
         f"The themes hold across seeds: {len(o['topics'])} runs from disjoint seed sets agree at "
-        f"ARI {o['stability_ari']:.2f} ({min(o['topics'])}-{max(o['topics'])} themes), where "
+        f"ARI {o['stability_ari']:.2f} ({value_span(o['topics'], 'd')} themes"
+        f"{' each' if min(o['topics']) == max(o['topics']) else ''}), where "
         f"single UMAP + HDBSCAN fits of the same setting agree at "
         f"{default['stability_ari']:.2f}.",
         f"BERTopic on the same texts agrees "
@@ -191,6 +192,20 @@ def compared(a: pd.Series, b: pd.Series) -> str:
     return f"{a['theme_name']} {how} {b['theme_name']}"
 
 
+def _spread(papers: pd.DataFrame, what: str, pattern: str) -> str:
+    """For a topic no theme is named for: how its papers (abstracts that say it) spread."""
+    says = papers[papers["abstract"].str.contains(pattern, case=False, regex=True)]
+    held = says[says["theme_id"] >= 0]["theme_name"].value_counts()
+    if held.empty:
+        return f"{what} in no theme of that name, and no theme holds a paper that says it"
+    top = held.index[0]
+    return (
+        f"{what} in no theme of that name: the {counted(len(says), 'abstract')} that say it "
+        f"are spread over {counted(len(held), 'theme')}, at most "
+        f"{counted(int(held.iloc[0]), 'paper')} ({pct(held.iloc[0] / len(says))}) in **{top}**"
+    )
+
+
 def themes_findings(papers: pd.DataFrame, themes: pd.DataFrame) -> list[str]:
     """Notebook 02's findings: how many themes and outliers, the largest themes, and where the
     mission's topics sit."""
@@ -201,7 +216,7 @@ def themes_findings(papers: pd.DataFrame, themes: pd.DataFrame) -> list[str]:
         for what, pattern in MISSIONS.items()
     }
     parts = [
-        f"{what} in no theme of that name"
+        _spread(papers, what, MISSIONS[what])
         if rows.empty
         else f"{what} in {_sized(rows)}"
         if len(rows) == 1

@@ -27,8 +27,8 @@ import pandas as pd
 from scipy import sparse
 
 from ..modeling.keywords import STOP_WORDS, TOKEN_PATTERN
+from ..wording import joined
 from .explore import dump_label
-from .wording import joined
 
 __all__ = [
     "CHANCE_QUANTILE",

@@ -15,7 +15,7 @@ import re
 import pandas as pd
 
 from ..text import sentences
-from .wording import counted, joined
+from ..wording import counted, joined
 
 __all__ = [
     "FAMILY_MEANING",

@@ -4,8 +4,9 @@ One UMAP + HDBSCAN fit is repeatable for its seed, but another seed regroups abo
 the papers (mean pairwise ARI 0.75 over seeds 0-9 here). The consensus fits every seed of a
 seed set, counts for each pair of papers the share of fits that put both in the same theme
 (their co-association), and groups papers by average linkage on 1 - co-association, cut at
-`cut`: with the default 0.5, two groups join when their papers share a theme in most fits on
-average. Groups smaller than the fits' `min_cluster_size` are outliers.
+`cut`: with the default 0.6, two groups join when their papers share a theme in at least 40% of
+the fits on average. Groups smaller than the fits' `min_cluster_size` are outliers. How many
+fits and which cut were measured is told at `ClusterConfig.consensus_seeds`.
 
 Everything here is deterministic for given labelings: the co-association counts integers and
 scipy's linkage breaks ties by input order. The matrix is dense (n x n float32: 0.4 MB at 333

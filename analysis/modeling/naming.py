@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..config import ThemeConfig
 from ..text import paper_texts
+from ..wording import joined
 from .keywords import c_tf_idf_keywords, representatives
 
 __all__ = [
@@ -61,9 +62,16 @@ def name_description(name: str, descriptions: dict[str, str]) -> str | None:
 
 
 def name_matches(vectors: np.ndarray, name_vectors: np.ndarray) -> np.ndarray:
-    """Papers x names: whether a name's description is the one nearest each paper's embedding
-    (cosine; ties: the earlier name)."""
-    nearest = np.argmax(vectors @ name_vectors.T, axis=1)
+    """Papers x names: whether a name's description is the one nearest each paper's embedding.
+
+    Nearest by cosine less the description's mean cosine over these papers: a description
+    that is near every paper of the corpus (a hub: here any that says "transformer" or
+    "language model") would otherwise be nearest to papers of every theme and steal them from
+    the names that fit. Each paper still matches exactly one name (ties: the earlier name).
+    """
+    sims = vectors @ name_vectors.T
+    sims -= sims.mean(axis=0, keepdims=True)
+    nearest = np.argmax(sims, axis=1)
     return nearest[:, None] == np.arange(len(name_vectors))[None, :]
 
 
@@ -110,7 +118,8 @@ def earned_names(
     and
     for a theme that holds two vocabulary themes, the two names joined ("A & b").
     A vocabulary name matches a paper when its description is the one nearest the paper's
-    embedding; a keyphrase matches a paper whose title or abstract holds it. Each
+    embedding, after each description's mean similarity to the corpus is taken off
+    (`name_matches`); a keyphrase matches a paper whose title or abstract holds it. Each
     candidate is scored for a theme by the harmonic mean of its coverage and precision
     (`name_fit`), over every paper of the corpus, outliers included. Names are then given out
     best score first, each name once: no closed list matched one-to-one, and a theme keeps
@@ -190,7 +199,8 @@ def broad_names(
     A vocabulary name is used when it describes (nearest description, as for fine names) at
     least half of the papers of every fine theme in the broad theme, and at least half of the
     papers it describes are in it; otherwise, and when that name is taken, the broad theme is
-    named by joining its fine themes' names, largest first ("A and B", "A, B and 2 more").
+    named by joining its fine themes' names, largest first ("A and B", "A, B and C",
+    "A, B and 2 more").
     `fine_labels` is each paper's fine theme.
     """
     nb = int(broad_of_fine.max()) + 1
@@ -214,8 +224,8 @@ def broad_names(
         else:
             fine = sorted(np.flatnonzero(broad_of_fine == b), key=lambda t: -fine_sizes[t])
             parts = [fine_names[t].split(" & ")[0] for t in fine]  # a joined name's first
-            if len(parts) <= 2:
-                nm = " and ".join(parts)
+            if len(parts) <= 3:
+                nm = joined(parts)
             else:
                 nm = f"{parts[0]}, {parts[1]} and {len(parts) - 2} more"
             source, cov, prec = "fine names", 1.0, 1.0

@@ -44,6 +44,8 @@ __all__ = ["MODEL_FORMAT", "ThemeModel", "warm_up"]
 
 #: Version of the file `ThemeModel.save` writes.
 MODEL_FORMAT = 1
+#: The defaults, defined once in `ClusterConfig`.
+_DEFAULT = ClusterConfig()
 #: Share of corpus members less similar to their own centroid than the assign threshold.
 ASSIGN_PERCENTILE = 5.0
 
@@ -68,19 +70,19 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_neighbors: int = 15,
-        n_components: int = 10,
-        min_dist: float = 0.0,
-        min_cluster_size: int = 10,
-        min_samples: int | None = 2,
-        cluster_selection_method: str = "eom",
-        map_min_dist: float = 0.1,
-        n_broad: int = 6,
-        exact_neighbors_below: int = 2500,
-        random_state: int = 42,
-        consensus_seeds: int = 20,
-        consensus_cut: float = 0.5,
-        target_outlier_share: float | None = None,
+        n_neighbors: int = _DEFAULT.n_neighbors,
+        n_components: int = _DEFAULT.n_components,
+        min_dist: float = _DEFAULT.min_dist,
+        min_cluster_size: int = _DEFAULT.min_cluster_size,
+        min_samples: int | None = _DEFAULT.min_samples,
+        cluster_selection_method: str = _DEFAULT.cluster_selection_method,
+        map_min_dist: float = _DEFAULT.map_min_dist,
+        n_broad: int = _DEFAULT.n_broad,
+        exact_neighbors_below: int = _DEFAULT.exact_neighbors_below,
+        random_state: int = _DEFAULT.seed,
+        consensus_seeds: int = _DEFAULT.consensus_seeds,
+        consensus_cut: float = _DEFAULT.consensus_cut,
+        target_outlier_share: float | None = _DEFAULT.target_outlier_share,
         with_map: bool = True,
         progress: bool = False,
     ) -> None:

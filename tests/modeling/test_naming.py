@@ -8,7 +8,7 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.modeling.keywords import STOP_WORDS, TOKEN_PATTERN, c_tf_idf_keywords
-from analysis.modeling.naming import broad_names, earned_names, name_description
+from analysis.modeling.naming import broad_names, earned_names, name_description, name_matches
 
 
 def _reference(docs: list[str], n: int) -> list[list[str]]:
@@ -66,6 +66,21 @@ def test_names_are_earned_by_coverage_and_precision():
     assert got.loc[2, ["name_coverage", "name_precision"]].tolist() == [1.0, 1.0]
     assert got["name_fits"].all()
     assert got["theme_name"].is_unique
+
+
+def test_a_description_near_every_paper_does_not_claim_them_all():
+    """ "Hub" is the nearest description of every paper by plain cosine; once each
+    description's mean similarity over the papers is taken off, each paper goes to the name
+    that sets it apart, and each theme earns its own name."""
+    p0, p1 = np.array([1.0, 0.2, 1.5]), np.array([0.2, 1.0, 1.5])
+    vectors = np.array([p0 / np.linalg.norm(p0)] * 3 + [p1 / np.linalg.norm(p1)] * 3)
+    name_vectors = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # Hub, A, B
+    assert ((vectors @ name_vectors.T).argmax(1) == 0).all()  # plain cosine: all "Hub"
+    assert name_matches(vectors, name_vectors).argmax(1).tolist() == [1, 1, 1, 2, 2, 2]
+    labels = np.repeat([0, 1], 3)
+    got = earned_names(labels, ["x"] * 6, vectors, ["Hub", "A", "B"], name_vectors, [[], []])
+    assert got["theme_name"].tolist() == ["A", "B"]
+    assert got["name_coverage"].tolist() == [1.0, 1.0]
 
 
 def test_a_theme_of_two_vocabulary_themes_gets_both_names():
