@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analyses.findings import corpus_facts, joined, themes_summary, themes_table
-from .analyses.reports import label_stop_share, tuning_steadies
+from .analyses.reports import label_stop_share, tuning_steadiness
 from .artifacts import load_artifacts, read_run_record
 from .config import DEFAULT, PEER_RESULT, PROJ_ROOT
 from .wording import value_span as span
@@ -57,12 +57,7 @@ def _peer_table(path: Path = PEER_RESULT) -> str:
         "",
         f"Measured with BERTopic {res['bertopic_version']}. Stop words make "
         f"{label_stop_share(d):.0%} of the defaults' label words and {label_stop_share(t):.0%} "
-        "of the tuned ones'; tuning "
-        + (
-            "also makes BERTopic's topics steadier across seeds."
-            if tuning_steadies(res)
-            else "does not make BERTopic's topics steadier across seeds."
-        ),
+        "of the tuned ones'; across seeds, tuning gives BERTopic " + tuning_steadiness(res) + ".",
     ]
     return "\n".join(rows)
 

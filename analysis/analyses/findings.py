@@ -196,12 +196,13 @@ def _spread(papers: pd.DataFrame, what: str, pattern: str) -> str:
     """For a topic no theme is named for: how its papers (abstracts that say it) spread."""
     says = papers[papers["abstract"].str.contains(pattern, case=False, regex=True)]
     held = says[says["theme_id"] >= 0]["theme_name"].value_counts()
+    term = re.sub(r"\[(.)[^\]]*\]", r"\1", pattern)  # r"encoder[- ]decoder": "encoder-decoder"
     if held.empty:
-        return f"{what} in no theme of that name, and no theme holds a paper that says it"
+        return f'{what} in no theme of that name, and no theme holds an abstract saying "{term}"'
     top = held.index[0]
     return (
-        f"{what} in no theme of that name: the {counted(len(says), 'abstract')} that say it "
-        f"are spread over {counted(len(held), 'theme')}, at most "
+        f"{what} in no theme of that name: the {counted(len(says), 'abstract')} that say "
+        f'"{term}" are spread over {counted(len(held), "theme")}, at most '
         f"{counted(int(held.iloc[0]), 'paper')} ({pct(held.iloc[0] / len(says))}) in **{top}**"
     )
 
@@ -303,8 +304,8 @@ def layouts_and_compression_findings(
         "encoder-decoder ones (an encoder reads the whole input, a decoder writes the output "
         "token by token; decoder-only models drop the encoder): decoder-only mentions "
         f"{_outnumber(n_do, n_ed)} encoder-decoder ones, and {int(counts['encoder-only'])} "
-        f"papers mention encoder-only models. Only {counted(len(versus), 'paper')} set the "
-        "layouts against each other by name.",
+        f"papers mention encoder-only models. Only {counted(len(versus), 'paper')} name two "
+        "or more layouts outright.",
         f"**{counted(int(kinds['model']), 'paper')}** compress models (make a trained model "
         "smaller: quantization to fewer bits, pruning, distillation into a smaller model, or "
         "compressing the KV cache, the attention keys and values a model keeps while "

@@ -25,12 +25,14 @@ def _setting(topics, outliers, ari, names, fitted=None, ari_fitted=None):
     }
 
 
-def _result(tmp_path: Path, tuned_ari: float) -> Path:
+def _result(tmp_path: Path, tuned_ari: float, tuned_ari_fitted: float = 0.7) -> Path:
     res = {
         "bertopic_version": "0.0",
         "seeds": [1, 2, 3, 4, 5],
         "defaults": _setting([8, 9, 8, 8, 8], [0.25] * 4 + [0.31], 0.67, ["0_the_of"]),
-        "tuned": _setting([6, 9, 8, 8, 7], [0.0] * 5, tuned_ari, ["0_kv cache"], [0.2] * 5, 0.7),
+        "tuned": _setting(
+            [6, 9, 8, 8, 7], [0.0] * 5, tuned_ari, ["0_kv cache"], [0.2] * 5, tuned_ari_fitted
+        ),
         "ours": _setting([13] * 5, [0.069] * 5, 0.96, ["Decoding speedups", "Code models"]),
     }
     p = tmp_path / "peer.json"
@@ -52,8 +54,11 @@ def test_peer_report_words_what_its_numbers_say(tmp_path: Path):
     assert "Stop words make 100% of the defaults' label words and 0% of the tuned" in text
     assert "readable labels" in text
     assert "other themes than these" not in text
-    _, text, _ = peer_report(THEMES, _result(tmp_path, 0.99))
-    assert "the most stable is BERTopic tuned" in text and "and steadier topics" in text
+    _, text, _ = peer_report(THEMES, _result(tmp_path, 0.99, tuned_ari_fitted=0.9))
+    assert "the most stable is BERTopic tuned" in text and "and steadier topics." in text
+    # steadier only after its outliers are reassigned: said so, with the fitted agreement
+    _, text, _ = peer_report(THEMES, _result(tmp_path, 0.99, tuned_ari_fitted=0.6))
+    assert "steadier topics only once its outliers are reassigned (as fitted, ARI 0.60" in text
 
 
 def test_peer_report_says_when_the_stored_result_is_for_other_themes(tmp_path: Path):
