@@ -11,47 +11,27 @@ import numpy as np
 
 #: UMAP seeds the default seed's themes are compared with (the yardstick).
 OTHER_SEEDS = range(43, 47)
-#: Seeds in the consensus measurement (20 UMAP fits of about 0.7 s each at 333 papers).
-CONSENSUS_SEEDS = 20
-#: Average linkage is cut at this distance: pairs together in most fits stay together.
-CONSENSUS_CUT = 0.5
 
 
 def fit_labels(X: np.ndarray, seed: int | None = None) -> np.ndarray:
-    """Theme labels of the default fit (no 2-D map), with another UMAP seed if given."""
+    """Theme labels of one fit of the default setting (no 2-D map), at another UMAP seed if
+    given: what the themes were before the consensus."""
+    from dataclasses import replace
+
     from analysis.config import ClusterConfig
     from analysis.modeling import ThemeModel
 
-    config = ClusterConfig() if seed is None else ClusterConfig(seed=seed)
+    base = ClusterConfig()
+    config = replace(base, consensus_seeds=1, seed=base.seed if seed is None else seed)
     return ThemeModel.from_config(config, with_map=False).fit(X).labels_
 
 
-def consensus_labels(X: np.ndarray, n_seeds: int = CONSENSUS_SEEDS) -> np.ndarray:
-    """Evidence-accumulation consensus of the default fit over `n_seeds` UMAP seeds.
-
-    Two papers are as close as the share of fits that put them in one theme (outliers join
-    no one); average linkage cut at 0.5 keeps pairs that are together in most fits, and
-    groups smaller than min_cluster_size become outliers. Measured here only, to show what
-    would make themes robust to last-bit noise; the analysis does not use it (20 fits).
-    """
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
+def consensus_labels(X: np.ndarray) -> np.ndarray:
+    """Theme labels as a run makes them: the default consensus (no 2-D map)."""
     from analysis.config import ClusterConfig
-    from analysis.modeling.theme_model import _renumber_by_size
+    from analysis.modeling import ThemeModel
 
-    base = ClusterConfig()
-    together = np.zeros((len(X), len(X)))
-    for s in range(base.seed, base.seed + n_seeds):
-        lab = fit_labels(X, seed=s)
-        member = lab >= 0
-        together += (lab[:, None] == lab[None, :]) & member[:, None] & member[None, :]
-    dist = 1.0 - together / n_seeds
-    np.fill_diagonal(dist, 0.0)
-    groups = fcluster(linkage(squareform(dist, checks=False), "average"), CONSENSUS_CUT, "distance")
-    ids, counts = np.unique(groups, return_counts=True)
-    small = set(ids[counts < base.min_cluster_size].tolist())
-    return _renumber_by_size(np.array([-1 if g in small else int(g) for g in groups]))
+    return ThemeModel.from_config(ClusterConfig(), with_map=False).fit(X).labels_
 
 
 def batching_noise(model: np.ndarray, token_sorted: np.ndarray, default: np.ndarray) -> dict:
@@ -60,6 +40,8 @@ def batching_noise(model: np.ndarray, token_sorted: np.ndarray, default: np.ndar
     `default` is the vectors of the default batching, on which the seeds are compared.
     """
     from sklearn.metrics import adjusted_rand_score
+
+    from analysis.config import ClusterConfig
 
     la, lb, ld = fit_labels(model), fit_labels(token_sorted), fit_labels(default)
     seed_ari = [adjusted_rand_score(ld, fit_labels(default, seed=s)) for s in OTHER_SEEDS]
@@ -71,7 +53,8 @@ def batching_noise(model: np.ndarray, token_sorted: np.ndarray, default: np.ndar
         "themes_model": int(la.max() + 1),
         "themes_token_sorted": int(lb.max() + 1),
         "theme_ari": float(adjusted_rand_score(la, lb)),
-        "consensus_seeds": CONSENSUS_SEEDS,
+        "consensus_seeds": ClusterConfig().consensus_seeds,
         "consensus_themes": [int(ca.max() + 1), int(cb.max() + 1)],
         "consensus_ari": float(adjusted_rand_score(ca, cb)),
     }
+

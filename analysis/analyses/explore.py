@@ -186,13 +186,24 @@ def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[s
         f"- **Methods and terms:** {', '.join(theme['keywords'][:8])}.",
         f"- **Most central papers:** {'; '.join(reps)}.",
         (
-            f"- **Listed most often:** *{most['title']}* (in {int(most['n_dumps'])} dumps)."
+            _most_listed(most, int((members["n_dumps"] == most["n_dumps"]).sum()))
             if most["n_dumps"] > 1
             else "- **Listed most often:** no paper of this theme is in more than one dump."
         ),
         f"- **Code:** {code} of {len(members)} abstracts link a repository{promised}.",
     ]
     return "\n".join(lines)
+
+
+def _most_listed(paper: pd.Series, tied: int) -> str:
+    """The portrait's "listed most often" line, saying when other papers are listed as often."""
+    n = int(paper["n_dumps"])
+    if tied == 1:
+        return f"- **Listed most often:** *{paper['title']}* (in {n} dumps)."
+    return (
+        f"- **Listed most often:** {tied} papers are each in {n} dumps, among them "
+        f"*{paper['title']}* (first by title)."
+    )
 
 
 def dump_label(dump: str, page_date: str | None = None) -> str:

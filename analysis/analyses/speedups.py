@@ -279,8 +279,9 @@ def speedup_findings(claims: pd.DataFrame) -> list[str]:
     out = [
         f"The abstracts report {counted(n_all, 'speed-up factor')} in "
         f"{counted(claims['paper_id'].nunique(), 'paper')}; {n_head} of them, from "
-        f"{counted(head['paper_id'].nunique(), 'paper')}, are about generating or running a "
-        f"model faster, and these have a median of **{factor_text(med)}**, the middle half of "
+        f"{counted(head['paper_id'].nunique(), 'paper')}, come from methods of faster decoding "
+        f"and serving ({joined(HEADLINE_FAMILIES)}), and these have a median of "
+        f"**{factor_text(med)}**, the middle half of "
         f"them between {factor_text(q1)} and {factor_text(q3)}."
     ]
     fams = summary.loc[[f for f in HEADLINE_FAMILIES if f in summary.index]]
@@ -329,7 +330,7 @@ def speedup_findings(claims: pd.DataFrame) -> list[str]:
     out.append(
         f"{n_base} of the {counted(n_all, 'claim')} {'names' if n_base == 1 else 'name'} what "
         f"{'it was' if n_base == 1 else 'they were'} measured against plainly enough to show; "
-        f"{n_up} of those {n_head} faster-generation claims {'is' if n_up == 1 else 'are'} "
+        f"{n_up} of those {n_head} decoding and serving claims {'is' if n_up == 1 else 'are'} "
         'stated as "up to", a best case.'
     )
     return out

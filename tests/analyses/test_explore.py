@@ -232,3 +232,31 @@ def test_brain_decoding_papers_form_an_outlier_topic(run_a, corpus_vectors):
     topics = explore.outlier_topics(papers, corpus_vectors)
     brain = [t for t in topics["titles"] if any("Brain Decoding" in x for x in t)]
     assert brain and len(brain[0]) >= 3, topics["titles"].tolist()
+
+
+def test_a_portrait_says_when_several_papers_are_listed_most_often():
+    theme = pd.Series(
+        {
+            "theme_id": 0,
+            "theme_name": "Alpha",
+            "broad_theme_name": "Alpha",
+            "keywords": ["a", "b", "c"],
+            "representative_titles": ["A", "B"],
+        }
+    )
+
+    def papers(n_dumps: list[int]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "theme_id": 0,
+                "title": ["B paper", "A paper", "C paper"],
+                "n_dumps": n_dumps,
+                "has_code": False,
+                "code_promised": False,
+            }
+        )
+
+    tied = explore.theme_narrative(theme, papers([2, 2, 1]), {"Alpha": "About alpha."})
+    assert "2 papers are each in 2 dumps, among them *A paper* (first by title)" in tied
+    alone = explore.theme_narrative(theme, papers([2, 3, 1]), {"Alpha": "About alpha."})
+    assert "**Listed most often:** *A paper* (in 3 dumps)." in alone

@@ -368,7 +368,7 @@ def test_findings_agree_with_the_numbers():
     assert "raise the median to 2.5x" in text[2]
     assert (
         "0 of the 6 claims name" in text[3]
-        and "0 of those 5 faster-generation claims are" in text[3]
+        and "0 of those 5 decoding and serving claims are" in text[3]
     )
     # the verb follows the numbers
     low = speedup_findings(_claims([*rows[:3], ("p1", par, 1.2)]))
