@@ -122,6 +122,15 @@ def corpus_vectors(run_a: Path):  # -> np.ndarray
         return z["vectors"]
 
 
+@pytest.fixture(scope="session")
+def seed_1_model(corpus_vectors):  # -> ThemeModel
+    """The default consensus from seed 1 on the real corpus (no map): the disjoint-seed check's
+    first side, and the fitted model the estimator tests inspect (fitted once, shared)."""
+    from analysis.modeling import ThemeModel
+
+    return ThemeModel(random_state=1, with_map=False).fit(corpus_vectors)
+
+
 HOSTILE = [
     (
         '<script>window.__pwned = "title"</script> Speculative Decoding for Hostile Titles',

@@ -46,22 +46,24 @@ EMBED_CHILD = (
     "from analysis.dataset import load_papers\n"
     "from analysis.embedding import Embedder\n"
     "from analysis.text import paper_texts\n"
-    "path, n, precision, batch_size, threads = sys.argv[1:]\n"
+    "path, n, precisions, batch_size, threads = sys.argv[1:]\n"
     "if threads != '0': torch.set_num_threads(int(threads))\n"
-    "cfg = EmbedConfig(precision=precision, batch_size=int(batch_size))\n"
-    "np.save(path, Embedder(cfg, progress=False).encode(paper_texts(load_papers())[:int(n)]))"
+    "texts = paper_texts(load_papers())[:int(n)]\n"
+    "np.savez(path, **{p: Embedder(EmbedConfig(precision=p, batch_size=int(batch_size)),\n"
+    "                              progress=False).encode(texts) for p in precisions.split(',')})"
 )
 
 
 def _embed_in_child(
     path, n: int, precision: str = "float64", batch_size: int = 16, threads: int = 0, **env: str
-) -> np.ndarray:
-    """The first `n` papers' vectors, embedded in a fresh process. Its torch and MKL kernels
-    are the machine's own unless `env` picks others."""
+) -> dict[str, np.ndarray]:
+    """The first `n` papers' vectors in each of the comma-separated precisions, embedded in a
+    fresh process. Its torch and MKL kernels are the machine's own unless `env` picks others."""
     args = [str(path), str(n), precision, str(batch_size), str(threads)]
     res = run_python("-c", EMBED_CHILD, *args, env=env, drop=KERNEL_VARS, timeout=300)
     assert res.returncode == 0, res.stderr[-500:]
-    return np.load(path)
+    with np.load(path) as z:
+        return {p: z[p] for p in precision.split(",")}
 
 
 def test_import_analysis_first_sets_the_env_itself():
@@ -96,7 +98,7 @@ def test_float64_vectors_do_not_depend_on_batching_batch_size_or_threads(tmp_pat
     assert ref.dtype == np.float32
     got = Embedder(EmbedConfig(batching="token-sorted", batch_size=3), progress=False).encode(texts)
     assert np.array_equal(got, ref)
-    one_thread = _embed_in_child(tmp_path / "v.npy", 12, batch_size=5, threads=1)
+    one_thread = _embed_in_child(tmp_path / "v.npz", 12, batch_size=5, threads=1)["float64"]
     assert np.array_equal(one_thread, ref)
 
 
@@ -117,12 +119,11 @@ def test_float64_vectors_do_not_depend_on_the_cpu_kernels(tmp_path):
     """torch's AVX2 kernels and MKL's SSE2 branch stand in for another CPU: in float64 they
     give the same float32 vectors as this machine's own kernels; in float32 they do not."""
     other = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
+    both = "float64,float32"  # one process each: its kernels are chosen when torch loads
     got = {
-        (name, precision): _embed_in_child(
-            tmp_path / f"{name}-{precision}.npy", 6, precision, **env
-        )
+        (name, precision): vectors
         for name, env in (("own", {}), ("other", other))
-        for precision in ("float64", "float32")
+        for precision, vectors in _embed_in_child(tmp_path / f"{name}.npz", 6, both, **env).items()
     }
     assert np.array_equal(got["own", "float64"], got["other", "float64"])
     # the check has teeth: the same swap moves float32 vectors (by float noise only)

@@ -68,8 +68,8 @@ def test_seed_sets_of_distant_seeds_are_disjoint():
 
 
 @pytest.mark.slow
-def test_disjoint_seed_sets_agree(corpus_vectors):
-    a = ThemeModel(random_state=1, with_map=False).fit(corpus_vectors)
+def test_disjoint_seed_sets_agree(corpus_vectors, seed_1_model):
+    a = seed_1_model
     b = ThemeModel(random_state=1000, with_map=False).fit(corpus_vectors)
     assert adjusted_rand_score(a.labels_, b.labels_) >= 0.9
     for m in (a, b):

@@ -44,8 +44,10 @@ def hand_fitted() -> ThemeModel:
 
 
 @pytest.fixture(scope="module")
-def fitted(corpus_vectors: np.ndarray) -> ThemeModel:
-    return ThemeModel(with_map=False).fit(corpus_vectors)
+def fitted(seed_1_model: ThemeModel) -> ThemeModel:
+    """The default estimator fitted on the real corpus (seed 1; shared with the consensus
+    tests)."""
+    return seed_1_model
 
 
 def test_renumber_by_size_largest_first():
