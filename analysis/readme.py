@@ -14,10 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from .analyses.findings import corpus_facts, joined, themes_summary, themes_table
-from .analyses.reports import label_stop_share, tuning_steadiness
+from .analyses.reports import PEER_COLUMNS, peer_table, stop_word_clause, tuning_steadiness
 from .artifacts import load_artifacts, read_run_record
 from .config import DEFAULT, PEER_RESULT, PROJ_ROOT
-from .wording import value_span as span
 
 __all__ = ["README", "blocks", "fill", "stale_blocks"]
 
@@ -28,36 +27,24 @@ _BLOCK = re.compile(
 
 
 def _peer_table(path: Path = PEER_RESULT) -> str:
+    """Notebook 06's side-by-side table, as Markdown, with the rows a README reader also asks."""
     res = json.loads(Path(path).read_text(encoding="utf-8"))
-
-    d, t, o = res["defaults"], res["tuned"], res["ours"]
-    largest = {
-        k: ", ".join(
-            f"`{x['name']}`" for x in sorted(res[k]["labels"], key=lambda x: -x["size"])[:3]
-        )
-        for k in ("defaults", "tuned", "ours")
-    }
+    table = peer_table(res)
+    largest = [
+        ", ".join(f"`{x['name']}`" for x in sorted(res[k]["labels"], key=lambda x: -x["size"])[:3])
+        for k in PEER_COLUMNS
+    ]
     rows = [
-        "| | BERTopic defaults | BERTopic tuned | this project |",
-        "|---|---:|---:|---:|",
-        f"| topics / themes, {len(res['seeds'])} seeds | {span(d['topics'], 'd')} | "
-        f"{span(t['topics'], 'd')} | {span(o['topics'], 'd')} |",
-        f"| outliers as fitted | {span(d['outlier_share_fitted'], '.1%')} | "
-        f"{span(t['outlier_share_fitted'], '.1%')} | {span(o['outlier_share_fitted'], '.1%')} |",
-        f"| outliers reported | {span(d['outlier_share'], '.1%')} | "
-        f"{span(t['outlier_share'], '.1%')} (reassigned) | {span(o['outlier_share'], '.1%')} |",
-        f"| agreement across seeds (mean pairwise ARI) | {d['stability_ari']:.2f} (unseeded "
-        f"draws) | {t['stability_ari']:.2f} ({t['stability_ari_fitted']:.2f} before outlier "
-        f"reduction) | {o['stability_ari']:.2f} (consensus of "
-        f"{DEFAULT.cluster.consensus_seeds} fits each) |",
-        f"| largest labels | {largest['defaults']} | {largest['tuned']} | {largest['ours']} |",
+        "| | " + " | ".join(table.columns) + " |",
+        "|---|" + "---:|" * len(table.columns),
+        *(f"| {label} | " + " | ".join(row) + " |" for label, row in table.iterrows()),
+        "| largest labels | " + " | ".join(largest) + " |",
         "| same result twice | no (unseeded UMAP) | yes for a seed | yes (tested); designed to be "
         "the same on other AVX2 CPUs (float64 embeddings, pinned code paths) |",
         "| text embedded | first 256 tokens | first 256 tokens | all of it |",
         "",
-        f"Measured with BERTopic {res['bertopic_version']}. Stop words make "
-        f"{label_stop_share(d):.0%} of the defaults' label words and {label_stop_share(t):.0%} "
-        "of the tuned ones'; across seeds, tuning gives BERTopic " + tuning_steadiness(res) + ".",
+        f"Measured with BERTopic {res['bertopic_version']}. {stop_word_clause(res)}; across "
+        f"seeds, tuning gives BERTopic {tuning_steadiness(res)}.",
     ]
     return "\n".join(rows)
 

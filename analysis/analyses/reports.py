@@ -24,11 +24,16 @@ from ..modeling import ThemeModel, matched_themes
 from ..wording import value_span as span
 
 __all__ = [
+    "PEER_COLUMNS",
+    "STEADIER_BY",
     "alternatives_report",
     "label_stop_share",
     "peer_report",
+    "peer_table",
+    "stop_word_clause",
     "truncation_report",
     "tuning_steadies",
+    "tuning_steadiness",
 ]
 
 
@@ -116,8 +121,8 @@ STEADIER_BY = 0.05
 
 def tuning_steadies(res: dict[str, Any], as_fitted: bool = False) -> bool:
     """Whether tuning made BERTopic's topics steadier across seeds: its agreement (ARI) beats
-    the defaults' by more than 0.05, the spread seen between unseeded draws; `as_fitted`:
-    before its outliers are reassigned."""
+    the defaults' by more than `STEADIER_BY`; `as_fitted`: before its outliers are
+    reassigned."""
     key = "stability_ari_fitted" if as_fitted else "stability_ari"
     return res["tuned"][key] > res["defaults"]["stability_ari"] + STEADIER_BY
 
@@ -137,8 +142,7 @@ def tuning_steadiness(res: dict[str, Any]) -> str:
         return "steadier topics"
     return (
         "steadier topics only once its outliers are reassigned (as fitted, ARI "
-        f"{res['tuned']['stability_ari_fitted']:.2f} against the defaults' "
-        f"{res['defaults']['stability_ari']:.2f})"
+        f"{res['tuned']['stability_ari_fitted']:.2f} against the defaults' {d:.2f})"
     )
 
 
@@ -153,6 +157,41 @@ def label_stop_share(setting: dict[str, Any]) -> float:
     return sum(w in ENGLISH_STOP_WORDS for w in words) / max(len(words), 1)
 
 
+#: The side-by-side's settings, as the stored result names them and as tables head them.
+PEER_COLUMNS = {"defaults": "BERTopic defaults", "tuned": "BERTopic tuned", "ours": "this project"}
+
+
+def peer_table(res: dict[str, Any]) -> pd.DataFrame:
+    """The stored side-by-side as a table: topics, outliers and agreement per setting (the
+    one table notebook 06 shows and the README block extends)."""
+    notes = {
+        "defaults": "unseeded draws",
+        "tuned": f"{res['tuned']['stability_ari_fitted']:.2f} before outlier reduction",
+        "ours": f"consensus of {DEFAULT.cluster.consensus_seeds} fits each",
+    }
+    rows: dict[str, dict[str, str]] = {}
+    for key, col in PEER_COLUMNS.items():
+        r = res[key]
+        reported = span(r["outlier_share"], ".1%") + (" (reassigned)" if key == "tuned" else "")
+        rows[col] = {
+            f"topics / themes ({len(res['seeds'])} seeds)": span(r["topics"], "d"),
+            "outliers as fitted": span(r["outlier_share_fitted"], ".1%"),
+            "outliers reported": reported,
+            "agreement across seeds (mean pairwise ARI)": (
+                f"{r['stability_ari']:.2f} ({notes[key]})"
+            ),
+        }
+    return pd.DataFrame(rows)
+
+
+def stop_word_clause(res: dict[str, Any]) -> str:
+    """ "Stop words make 81% of the defaults' label words and 0% of the tuned ones'"."""
+    return (
+        f"Stop words make {label_stop_share(res['defaults']):.0%} of the defaults' label words "
+        f"and {label_stop_share(res['tuned']):.0%} of the tuned ones'"
+    )
+
+
 def peer_report(
     themes: pd.DataFrame, path: Path = PEER_RESULT
 ) -> tuple[pd.DataFrame, str, dict[str, Any]]:
@@ -163,17 +202,8 @@ def peer_report(
     The summary says so when the stored result was made for other themes than `themes`.
     """
     res = json.loads(Path(path).read_text(encoding="utf-8"))
-    cols = {"defaults": "BERTopic defaults", "tuned": "BERTopic tuned", "ours": "this project"}
-    rows: dict[str, dict[str, str]] = {}
-    for key, col in cols.items():
-        r = res[key]
-        rows[col] = {
-            "topics / themes (5 seeds)": span(r["topics"], "d"),
-            "outliers as fitted": span(r["outlier_share_fitted"], ".1%"),
-            "outliers reported": span(r["outlier_share"], ".1%"),
-            "agreement across seeds (ARI)": f"{r['stability_ari']:.3f}",
-        }
-    table = pd.DataFrame(rows)
+    cols = PEER_COLUMNS
+    table = peer_table(res)
     d, t, o = res["defaults"], res["tuned"], res["ours"]
     stored = [(lab["name"], lab["size"]) for lab in o["labels"]]
     current = list(zip(themes["theme_name"], themes["size"].astype(int), strict=True))
@@ -188,8 +218,7 @@ def peer_report(
         f"Seeds agree (mean pairwise ARI) at {d['stability_ari']:.2f} for the defaults, "
         f"{t['stability_ari']:.2f} tuned ({t['stability_ari_fitted']:.2f} before outlier "
         f"reduction) and {o['stability_ari']:.2f} here: the most stable is {cols[best]}. "
-        f"Stop words make {label_stop_share(d):.0%} of the defaults' label words and "
-        f"{label_stop_share(t):.0%} of the tuned ones'; tuning gives"
+        f"{stop_word_clause(res)}; tuning gives"
         + (
             " readable labels"
             if label_stop_share(t) < 0.1 <= label_stop_share(d)
