@@ -1,10 +1,12 @@
 """The run's artifacts in the output folder: writing them, reading them back, and whether they
 are current for the inputs and parameters at hand (`run.json`).
 
-- `papers.parquet`: one row per paper with its theme, broad theme, membership and map position;
-- `themes.csv`, `broad_themes.csv`: names, sizes, keywords, representative papers;
+- `papers.parquet`: one row per paper with its theme, how well it belongs (membership, fit, misfit),
+  its area, a one-line summary and its map position;
+- `themes.csv`: names and how well they fit (held out too), sizes, stability, keywords, quoted
+  evidence, the papers to start reading with;
 - `occurrences.parquet`: paper x dump x rank;
-- `embeddings.npz`, `vocabulary_*_embeddings.npz`: embedding caches (`analysis.embedding`);
+- `embeddings.npz`, `vocabulary_embeddings.npz`: embedding caches (`analysis.embedding`);
 - `theme_model.npz`: the fitted `ThemeModel` that `analysis.assign` places new papers with;
 - `run.json`: parameters, package versions, input hashes and headline counts.
 
@@ -42,8 +44,9 @@ __all__ = [
 
 ARTIFACT_VERSION = 1
 #: What a folder must hold to count as a run's output.
-NEEDED = ["papers.parquet", "themes.csv", "broad_themes.csv", "occurrences.parquet", "run.json"]
+NEEDED = ["papers.parquet", "themes.csv", "occurrences.parquet", "run.json"]
 PAPERS_CACHE = "embeddings.npz"
+VOCABULARY_CACHE = "vocabulary_embeddings.npz"
 MODEL_FILE = "theme_model.npz"
 #: Packages whose versions are recorded with a run (a new release may move the bits).
 PACKAGES = [
@@ -62,7 +65,12 @@ PACKAGES = [
     "distributed",
 ]
 #: List columns of the theme tables, and how they are joined in the CSV files.
-_JOINED = {"keywords": "; ", "representative_titles": " | ", "representative_ids": " "}
+_JOINED = {
+    "keywords": "; ",
+    "evidence": " | ",
+    "start_here_ids": " ",
+    "start_here_titles": " | ",
+}
 
 
 def _versions() -> dict[str, str]:
@@ -94,7 +102,6 @@ def write_artifacts(
     cfg: Config,
     papers: pd.DataFrame,
     themes: pd.DataFrame,
-    broad: pd.DataFrame,
     entries: pd.DataFrame,
     model: Any,
     embedding: Any,
@@ -121,8 +128,8 @@ def write_artifacts(
         "counts": {
             "papers": len(papers),
             "themes": len(themes),
-            "broad_themes": len(broad),
             "outliers": int((papers["theme_id"] < 0).sum()),
+            "misfits": int(papers["misfit"].sum()),
         },
         "platform": {
             "machine": platform.machine(),
@@ -136,9 +143,8 @@ def write_artifacts(
     with StagedWrites() as stage:  # all or nothing: a failed write keeps the last run's set
         papers.to_parquet(stage.path(out / "papers.parquet"), index=False)
         occ.to_parquet(stage.path(out / "occurrences.parquet"), index=False)
-        for name, table in (("themes.csv", themes), ("broad_themes.csv", broad)):
-            text = _flat(table).to_csv(index=False, float_format="%.4f")
-            stage.path(out / name).write_text(text, encoding="utf-8")
+        text = _flat(themes).to_csv(index=False, float_format="%.4f")
+        stage.path(out / "themes.csv").write_text(text, encoding="utf-8")
         model.save(
             stage.path(out / MODEL_FILE),
             theme_names=themes["theme_name"].tolist(),
@@ -152,11 +158,9 @@ def load_artifacts(output_dir: Path | None = None) -> tuple[pd.DataFrame, pd.Dat
     out = Path(output_dir) if output_dir else DEFAULT.processed_dir
     papers = pd.read_parquet(out / "papers.parquet")
     papers["dumps"] = papers["dumps"].map(list)
-    themes = pd.read_csv(out / "themes.csv")
-    themes["keywords"] = themes["keywords"].str.split(_JOINED["keywords"])
-    themes["representative_titles"] = themes["representative_titles"].str.split(
-        _JOINED["representative_titles"], regex=False
-    )
+    themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
+    for col, sep in _JOINED.items():
+        themes[col] = [v.split(sep) if v else [] for v in themes[col].astype(str)]
     return papers, themes
 
 

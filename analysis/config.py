@@ -128,8 +128,6 @@ class ClusterConfig:
     cluster_selection_method: str = "eom"
     #: The 2-D map uses its own UMAP with a larger min_dist so points do not pile up.
     map_min_dist: float = 0.1
-    #: Number of broad themes grouping the fine ones.
-    n_broad: int = 6
     #: Exact nearest neighbours below this many papers, NN-descent from it on (umap-learn's
     #: own switch is at 4096). NN-descent's kernels cannot be cached by numba, so each process
     #: pays ~20 s to compile them; the exact path is cached but grows ~n^1.8. Both fits of a
@@ -155,10 +153,12 @@ class ClusterConfig:
 
 @dataclass(frozen=True)
 class ThemeConfig:
-    """Naming themes: keywords and representatives (names: `analysis.modeling.naming`)."""
+    """What each theme table row shows (names: `analysis.modeling.naming`)."""
 
+    #: c-TF-IDF keyphrases per theme.
     n_keywords: int = 10
-    n_representatives: int = 5
+    #: Papers per theme to start reading with: the most typical the name describes.
+    n_start_here: int = 5
 
 
 @dataclass(frozen=True)

@@ -246,9 +246,15 @@ def normalize_title(title: str) -> str:
     return " ".join(_PUNCT.sub(" ", t).split())
 
 
-def paper_id(title: str) -> str:
-    """Stable 10-hex-digit id of a paper, from its normalised title."""
-    return hashlib.sha1(normalize_title(title).encode("utf-8")).hexdigest()[:10]
+def paper_id(title: str, abstract: str = "") -> str:
+    """Stable 10-hex-digit id of a paper, from its normalised title.
+
+    A title with no letter or digit ("???", emoji) normalises to nothing; its id comes from
+    its raw text and its abstract instead, so two such papers never share an id (and one
+    listed twice, same title and abstract, still does)."""
+    norm = normalize_title(title)
+    key = norm if norm else f"\x00raw\x00{title}\x00{abstract}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
 # --- derived columns --------------------------------------------------------------------------
@@ -368,7 +374,8 @@ def load_entries(
     if not frames:
         raise FileNotFoundError(f"{raw_dir}: no readable dump left after skipping bad files")
     entries = pd.concat(frames, ignore_index=True)
-    entries.insert(0, "paper_id", entries["title"].map(paper_id))
+    ids = [paper_id(t, a) for t, a in zip(entries["title"], entries["abstract"], strict=True)]
+    entries.insert(0, "paper_id", ids)
     return entries
 
 
@@ -384,20 +391,22 @@ def papers_from_entries(entries: pd.DataFrame) -> pd.DataFrame:
     """Collapse entries to one row per paper (see `load_papers`)."""
     conflicts = []
     rows = []
-    for pid, g in entries.groupby("paper_id", sort=False):
+    for pid, g in entries.groupby("paper_id", sort=True):
         abstracts = g["abstract"].unique()
         # Longest abstract wins; ties broken by text so the choice never depends on file order.
         best = max(abstracts, key=lambda a: (len(a), a))
+        # The title as most entries write it (ties: the first in sort order), for the same
+        # reason: the text that is embedded must not depend on which dump comes first.
+        counts = g["title"].value_counts()
+        title = min(counts.index, key=lambda t: (-counts[t], t))
         if len(abstracts) > 1:
-            conflicts.append(
-                {"paper_id": pid, "title": g["title"].iloc[0], "dumps": sorted(g["dump"])}
-            )
+            conflicts.append({"paper_id": pid, "title": title, "dumps": sorted(g["dump"])})
         first = g.iloc[0]
         dumps = sorted(set(g["dump"]))
         rows.append(
             {
                 "paper_id": pid,
-                "title": first["title"],
+                "title": title,
                 "abstract": best,
                 "dumps": dumps,
                 "n_dumps": len(dumps),
@@ -410,7 +419,7 @@ def papers_from_entries(entries: pd.DataFrame) -> pd.DataFrame:
     papers["code_url"] = papers["abstract"].map(find_code_url)
     papers["has_code"] = papers["code_url"].notna()
     papers["code_promised"] = papers["abstract"].map(code_promised)
-    papers = papers.sort_values(["first_dump", "first_rank"], kind="stable").reset_index(drop=True)
+    papers = papers.reset_index(drop=True)  # in paper_id order: the same in any input order
     papers.attrs["conflicts"] = conflicts
     for c in conflicts:
         warnings.warn(
@@ -429,7 +438,8 @@ def load_papers(
     """One row per unique paper across all dumps in `raw_dir` (default ``data/raw``).
 
     Columns: ``paper_id``, ``title``, ``abstract``, ``dumps`` (sorted list of dump stems),
-    ``n_dumps``, ``first_dump``/``first_rank`` (where it first appears; rows are in that order),
+    ``n_dumps``, ``first_dump``/``first_rank`` (where it first appears, in file and page
+    order; rows are sorted by ``paper_id``, so their order never depends on the inputs'),
     ``n_words`` (the abstract's words, `analysis.text.word_count`: Chinese and Japanese by
     character), ``code_url`` (normalised repository URL or None), ``has_code``
     and ``code_promised``. Titles match after normalising case, whitespace and punctuation; when

@@ -166,6 +166,23 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     return write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
+#: What a spreadsheet reads as a formula when a cell starts with it (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made plain text by a leading
+    apostrophe (OWASP's advice); any other value as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(df: Any) -> str:
+    """A table as CSV text whose every text cell is `spreadsheet_safe`."""
+    return df.map(spreadsheet_safe).to_csv(index=False, lineterminator="\n")
+
+
 def json_text(obj: Any) -> str:
     """The project's one JSON layout: sorted keys, 2-space indent, UTF-8, a final newline."""
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"

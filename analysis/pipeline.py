@@ -21,6 +21,7 @@ import pandas as pd
 
 from .artifacts import (
     PAPERS_CACHE,
+    VOCABULARY_CACHE,
     load_artifacts,
     run_differences,
     theme_vectors,
@@ -84,7 +85,6 @@ class StageTimer:
 class RunResult:
     papers: pd.DataFrame
     themes: pd.DataFrame
-    broad_themes: pd.DataFrame
     timings: dict[str, float]
     output_dir: Path
     peak_mb: dict[str, float] = field(default_factory=dict)
@@ -105,7 +105,7 @@ def summarise(papers: pd.DataFrame, entries: pd.DataFrame) -> str:
 
 
 def _embed_all(papers, vocab, cfg: Config, force: bool, progress: bool) -> list:
-    """Embed the papers and both name vocabularies; with Dask, load the clustering code while
+    """Embed the papers and the vocabulary's areas; with Dask, load the clustering code while
     the workers embed."""
     from .embedding import EmbeddingJob, ModelError, make_engine
     from .modeling import warm_up
@@ -113,14 +113,9 @@ def _embed_all(papers, vocab, cfg: Config, force: bool, progress: bool) -> list:
     out = cfg.processed_dir
     c = cfg.compute
     try:
-        jobs = [EmbeddingJob(paper_texts(papers), out / PAPERS_CACHE, cfg.embed, force)] + [
-            EmbeddingJob(
-                [f"{k}: {v}" for k, v in entries.items()],
-                out / f"vocabulary_{level}_embeddings.npz",
-                cfg.embed,
-                force,
-            )
-            for level, entries in vocab.items()
+        jobs = [
+            EmbeddingJob(paper_texts(papers), out / PAPERS_CACHE, cfg.embed, force),
+            EmbeddingJob(vocab.texts(), out / VOCABULARY_CACHE, cfg.embed, force),
         ]
         if not any(j.todo for j in jobs):
             return [j.finish() for j in jobs]
@@ -166,15 +161,12 @@ def run(
     say(summarise(papers, entries))
 
     from .modeling import ThemeModel
-    from .modeling.naming import load_vocabulary, theme_table
+    from .modeling.theme_table import theme_tables
+    from .modeling.vocabulary import load_vocabulary
 
     vocab = load_vocabulary()
     with timer.stage("embed"):
-        emb, *vocab_results = _embed_all(papers, vocab, cfg, force, progress)
-    name_vectors = {
-        level: (list(entries_), r.vectors)
-        for (level, entries_), r in zip(vocab.items(), vocab_results, strict=True)
-    }
+        emb, area_emb = _embed_all(papers, vocab, cfg, force, progress)
     X = emb.vectors
     say(
         f"embedded {emb.n_embedded} of {len(X)} texts ({len(X) - emb.n_embedded} from cache); "
@@ -183,42 +175,42 @@ def run(
     )
 
     with timer.stage("cluster"):
+        from .engines import make_engine
+        from .modeling.seeded_fits import load_fit_code
+
+        c = cfg.compute
+        engine = make_engine(c.engine, c.workers, c.scheduler)
         try:
-            model = ThemeModel.from_config(cfg.cluster, progress=progress).fit(X)
+            engine.warm(load_fit_code)
+            model = ThemeModel.from_config(cfg.cluster, progress=progress).fit(X, engine=engine)
         except ValueError as e:
             raise PipelineError(str(e)) from None
+        finally:
+            engine.close()
 
     with timer.stage("name"):
-        themes, broad = theme_table(
-            papers,
-            X,
-            model.labels_,
-            model.broad_labels_,
-            model.centroids_,
-            name_vectors,
-            cfg.themes,
-            model.stability_,
-        )
-        papers = _annotate(papers, model, themes, emb.n_windows)
+        tables = theme_tables(papers, X, model, vocab, area_emb.vectors, cfg.themes)
+        themes = tables.themes
+        papers = _annotate(papers.join(tables.papers), model, themes, emb.n_windows)
 
     with timer.stage("write"), _one_line_write_errors(out):
-        write_artifacts(
-            out, cfg, papers, themes, broad, entries, model, emb, asdict(cfg.compute), skipped
-        )
+        write_artifacts(out, cfg, papers, themes, entries, model, emb, asdict(cfg.compute), skipped)
 
     if figures:
         with timer.stage("figures"), _one_line_write_errors(cfg.figures_dir):
             write_run_figures(papers, themes, cfg.figures_dir, occurrences=entries)
 
     n_out = int((papers["theme_id"] < 0).sum())
+    hubs = int(papers["hub"].sum())
     say(
-        f"{len(themes)} fine themes, {len(broad)} broad themes, {n_out} outliers "
-        f"({n_out / len(papers):.1%})"
+        f"{len(themes)} themes, {n_out} outliers ({n_out / len(papers):.1%})"
+        + (f", {hubs} of them hubs left out of the fits" if hubs else "")
+        + f"; {int(papers['misfit'].sum())} misfits"
     )
     for _, t in themes.iterrows():
-        say(f"  {t['theme_id']:>2}  {t['size']:>3}  {t['theme_name']}  [{t['broad_theme_name']}]")
+        say(f"  {t['theme_id']:>2}  {t['size']:>3}  {t['theme_name']}")
     say(timer.summary())
-    return RunResult(papers, themes, broad, dict(timer.times), out, dict(timer.peak_mb))
+    return RunResult(papers, themes, dict(timer.times), out, dict(timer.peak_mb))
 
 
 def _load(cfg: Config, on_error: str) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
@@ -258,9 +250,10 @@ def _one_line_write_errors(folder: Path) -> Iterator[None]:
 def _annotate(
     papers: pd.DataFrame, model, themes: pd.DataFrame, n_windows: np.ndarray
 ) -> pd.DataFrame:
+    """The papers with what the run found for each: theme, how well it belongs, map position."""
+    from .text import contribution
+
     name = dict(zip(themes["theme_id"], themes["theme_name"], strict=True))
-    bid = dict(zip(themes["theme_id"], themes["broad_theme_id"], strict=True))
-    bname = dict(zip(themes["theme_id"], themes["broad_theme_name"], strict=True))
     p = papers.copy()
     lab = model.labels_
     near = model.nearest_theme_
@@ -268,15 +261,18 @@ def _annotate(
     p["theme_name"] = [name.get(int(t), OUTLIER_NAME) for t in lab]
     p["nearest_theme_id"] = near
     p["nearest_theme_name"] = [name[int(t)] for t in near]
-    # broad theme follows the nearest theme, so outliers are placed at the broad level too
-    p["broad_theme_id"] = [int(bid[int(t)]) for t in near]
-    p["broad_theme_name"] = [bname[int(t)] for t in near]
     p["membership"] = model.probabilities_.astype(np.float64)
     p["centroid_similarity"] = model.similarity_[np.arange(len(p)), near].astype(np.float64)
+    p["better_theme_name"] = [name.get(int(t), "") for t in p["better_theme_id"]]
+    p["hub"] = model.hubs_
+    p["summary"] = p["abstract"].map(contribution)
     p["n_windows"] = n_windows.astype(np.int64)
     p["x"] = model.map_[:, 0].astype(np.float64)
     p["y"] = model.map_[:, 1].astype(np.float64)
-    return p
+    found = ["theme_id", "theme_name", "membership", "fit", "misfit", "better_theme_id"]
+    found += ["better_theme_name", "nearest_theme_id", "nearest_theme_name"]
+    found += ["centroid_similarity", "area", "hub", "summary", "n_windows", "x", "y"]
+    return p[[c for c in papers.columns if c not in found] + found]
 
 
 def write_run_figures(
@@ -301,7 +297,7 @@ def write_run_figures(
     if occurrences is not None:
         from .analyses.reading_lists import reading_list, write_reading_list
 
-        out += write_reading_list(reading_list(papers, themes, occurrences), figures_dir)
+        out += write_reading_list(reading_list(papers, themes, occurrences), figures_dir, themes)
     return out
 
 

@@ -86,7 +86,7 @@ class ThemeIndex:
         if exclude is not None:
             order = order[order != exclude]
         top = order[:k]
-        cols = ["paper_id", "title", "theme_name", "broad_theme_name", "dumps"]
+        cols = ["paper_id", "title", "theme_name", "summary", "dumps"]
         out = self.papers.iloc[top][cols].copy()
         out.insert(2, "score", scores[top].astype(float).round(4))
         return out.reset_index(drop=True)
@@ -138,6 +138,19 @@ class ThemeIndex:
                 "margin": (conf - sims[np.arange(len(sims)), second]).astype(float).round(4),
             }
         )
+
+
+    def placed_members(self) -> pd.DataFrame:
+        """What `assign` does with every member's own text, against the theme the fit gave it:
+        paper_id, title, theme_name, assigned_name, agrees. `assign` embeds a text exactly as
+        the run did (float64, bit for bit), so it is computed here on the stored vectors."""
+        members = self.papers["theme_id"].to_numpy() >= 0
+        got = self.model.predict(self.vectors[members])
+        names = dict(zip(self.themes["theme_id"], self.themes["theme_name"], strict=True))
+        out = self.papers.loc[members, ["paper_id", "title", "theme_name"]].copy()
+        out["assigned_name"] = [names.get(int(t), OUTLIER_NAME) for t in got]
+        out["agrees"] = got == self.papers.loc[members, "theme_id"].to_numpy()
+        return out.reset_index(drop=True)
 
 
 def _check_k(k: object) -> int:

@@ -12,7 +12,10 @@ import re
 import pandas as pd
 
 __all__ = [
+    "OWN_WORK",
     "TITLE_SEPARATOR",
+    "contribution",
+    "own_method",
     "paper_text",
     "paper_texts",
     "sentences",
@@ -90,3 +93,48 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def sentences(text: str) -> list[str]:
     """The sentences of `text` as strings (`split_sentences` spans)."""
     return [text[a:b] for a, b in split_sentences(text)]
+
+
+#: Where an abstract turns from the field to its own work ("we propose", "this paper
+#: introduces"); "proposed" and "introduced" are left out, as they mostly tell of earlier work.
+OWN_WORK = re.compile(
+    r"\b(?:propos(?:e|es|ing)|introduc(?:e|es|ing)|present(?:s|ing)?|develop(?:s|ing)?)\b",
+    re.IGNORECASE,
+)
+# The subject that opens the clause of the paper's own work: "we", "this paper", "our method".
+_OWN_SUBJECT = re.compile(
+    r"\b(?:we|this (?:paper|work|study|article)|in this (?:paper|work)|our (?:paper|work))\b",
+    re.IGNORECASE,
+)
+#: A summary is cut at a word boundary past this many characters.
+SUMMARY_CHARS = 240
+
+
+def own_method(abstract: str) -> str:
+    """The part of an abstract that describes the paper's own method: from the first sentence
+    that proposes or introduces something on (the sentences before tell of the field and name
+    other methods, often the very ones the paper improves on); the whole abstract if none does."""
+    sents = sentences(abstract)
+    first = next((i for i, s in enumerate(sents) if OWN_WORK.search(s)), 0)
+    return " ".join(sents[first:])
+
+
+def contribution(abstract: str, limit: int = SUMMARY_CHARS) -> str:
+    """A paper in one line: its first sentence in which it proposes or introduces something
+    itself, from its subject on ("We propose ...", "This paper introduces ..."), else its
+    first sentence that proposes anything, else its first sentence; cut at a word boundary
+    after `limit` characters ("...")."""
+    sents = [x.strip() for x in sentences(abstract)] or [abstract.strip()]
+
+    def own(x: str) -> int | None:
+        verb = OWN_WORK.search(x)
+        subj = [m.start() for m in _OWN_SUBJECT.finditer(x) if verb and m.start() < verb.start()]
+        return subj[-1] if subj else None
+
+    hit = next(((x, own(x)) for x in sents if own(x) is not None), None)
+    s, start = hit or (next((x for x in sents if OWN_WORK.search(x)), sents[0]), 0)
+    s = re.sub(r"^in this (paper|work),?\s*", "", s[start:], flags=re.IGNORECASE)
+    s = s[:1].upper() + s[1:]
+    if len(s) > limit:
+        s = s[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "..."
+    return s

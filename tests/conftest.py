@@ -67,7 +67,7 @@ def run_cli(
     )
 
 
-CACHES = ["embeddings.npz", "vocabulary_fine_embeddings.npz", "vocabulary_broad_embeddings.npz"]
+CACHES = ["embeddings.npz", "vocabulary_embeddings.npz"]
 
 
 def copy_caches(src: Path, dst: Path) -> None:

@@ -26,9 +26,13 @@ PAPER_COLUMNS = [
     "theme_id",
     "theme_name",
     "nearest_theme_id",
-    "broad_theme_id",
-    "broad_theme_name",
     "membership",
+    "fit",
+    "misfit",
+    "better_theme_id",
+    "area",
+    "summary",
+    "hub",
     "x",
     "y",
 ]
@@ -38,7 +42,6 @@ def test_artifacts_written(run_a: Path):
     for name in [
         "papers.parquet",
         "themes.csv",
-        "broad_themes.csv",
         "occurrences.parquet",
         "embeddings.npz",
         "theme_model.npz",
@@ -68,20 +71,71 @@ def test_papers_table_contract(run_a: Path):
 
 def test_theme_counts_meet_targets(run_a: Path):
     papers, themes = load_artifacts(run_a)
-    broad = pd.read_csv(run_a / "broad_themes.csv")
     assert 10 <= len(themes) <= 20
-    assert 4 <= len(broad) <= 8
     assert (papers["theme_id"] == -1).mean() <= 0.15
+    assert not (run_a / "broad_themes.csv").exists()  # no level above the themes holds
 
 
-def test_names_unique_and_the_three_themes_present(run_a: Path):
+def test_names_unique_and_the_three_topics_findable_by_name(run_a: Path):
+    """Decoding speed-ups, language-model pretraining and architectures, and compression:
+    each is in a theme's name."""
     _, themes = load_artifacts(run_a)
-    broad = pd.read_csv(run_a / "broad_themes.csv")
     assert themes["theme_name"].is_unique
-    assert broad["broad_theme_name"].is_unique
-    names = set(themes["theme_name"])
-    assert "Decoding speedups" in names
-    assert any("compression" in n.lower() for n in names)
+    names = themes["theme_name"].str.lower()
+    assert "decoding speedups" in set(names)
+    assert names.str.contains("language model pretraining").sum() == 1
+    assert names.str.contains("compression").sum() >= 2  # models and data apart
+    assert names.str.contains("data compression").sum() == 1
+
+
+def test_names_are_judged_on_members_they_were_not_chosen_from(run_a: Path):
+    _, themes = load_artifacts(run_a)
+    for col in ("heldout_coverage", "heldout_precision", "name_coverage", "name_precision"):
+        assert themes[col].between(0, 1).all(), col
+    assert (themes["name_fits"] == (themes["heldout_coverage"] >= 0.5)).all()
+    assert themes["name_fits"].all(), themes[["theme_name", "heldout_coverage"]]
+
+
+def test_evidence_quotes_members_verbatim(run_a: Path):
+    papers, themes = load_artifacts(run_a)
+    abstracts = dict(zip(papers["paper_id"], papers["abstract"], strict=True))
+    theme_of = dict(zip(papers["paper_id"], papers["theme_id"], strict=True))
+    for t in themes.itertuples():
+        assert 2 <= len(t.evidence) <= 3, t.theme_name
+        ids = []
+        for quote in t.evidence:
+            sentence, pid = quote.rsplit(" [", 1)
+            pid = pid.rstrip("]")
+            assert sentence in abstracts[pid] and theme_of[pid] == t.theme_id
+            ids.append(pid)
+        assert len(set(ids)) == len(ids)  # from different members
+
+
+def test_misfits_are_flagged_selectively_and_catch_the_misplaced(run_a: Path):
+    """At most about a quarter of the members; among them papers a domain reader found in
+    the wrong theme (scene text, tokenizers, channel estimation, forecasting)."""
+    papers, themes = load_artifacts(run_a)
+    members = papers[papers["theme_id"] >= 0]
+    assert 0 < members["misfit"].mean() <= 0.25
+    assert not papers.loc[papers["theme_id"] < 0, "misfit"].any()
+    mis = papers[papers["misfit"]]
+    assert (mis["better_theme_id"] != mis["theme_id"]).all()
+    assert mis["better_theme_id"].between(0, len(themes) - 1).all()
+    assert (papers.loc[~papers["misfit"], "better_theme_id"] == -1).all()
+    by_title = papers.set_index("title")
+    for start in [
+        "Context Perception Parallel Decoder for Scene Text",
+        "Training-Free Tokenizer Transplantation",
+        "Cross-Tokenizer Distillation",
+        "AdaFortiTran",
+        "Building a Safer Maritime Environment",
+        "Prithvi WxC",
+        "N2N Learning",
+    ]:
+        row = by_title[by_title.index.str.startswith(start)].iloc[0]
+        assert row["theme_id"] < 0 or row["misfit"], start
+    fit = members["fit"]
+    assert fit.between(0, 1).all() and papers.loc[papers["theme_id"] < 0, "fit"].isna().all()
 
 
 def test_keywords_are_clean(run_a: Path):
@@ -91,8 +145,8 @@ def test_keywords_are_clean(run_a: Path):
         assert len(kws) == 10
         words = {w for k in kws for w in k.split()}
         assert not words & banned, words & banned
-    reps = themes["representative_titles"]
-    assert reps.map(len).between(3, 5).all()
+    start = themes["start_here_titles"]
+    assert start.map(len).eq(5).all()
 
 
 def test_decoding_speedups_theme_holds_the_decoding_papers(run_a: Path):
@@ -101,9 +155,8 @@ def test_decoding_speedups_theme_holds_the_decoding_papers(run_a: Path):
     assert set(DECODING_SPEEDUP_TITLES) <= set(by_title.index)
     got = by_title.loc[DECODING_SPEEDUP_TITLES, "theme_name"]
     assert (got == "Decoding speedups").sum() >= 6, got.to_dict()
-    # and all ten sit in themes named for decoding, in one broad theme
-    assert got.isin(["Decoding speedups", "Parallel decoding"]).all(), got.to_dict()
-    assert by_title.loc[DECODING_SPEEDUP_TITLES, "broad_theme_name"].nunique() == 1
+    # and all ten sit in themes named for decoding
+    assert got.str.contains("decoding", case=False).all(), got.to_dict()
 
 
 def test_compression_theme_makes_sense_and_encoder_decoder_is_a_layout_not_a_theme(run_a: Path):
@@ -134,17 +187,15 @@ def test_quantization_and_pruning_papers_sit_under_a_compression_name(run_a: Pat
     assert named.mean() > 0.5, papers.loc[hit, ["title", "theme_name"]].to_dict("records")
 
 
-def test_themes_table_says_how_stable_and_how_well_named(run_a: Path):
-    _, themes = load_artifacts(run_a)
+def test_themes_table_says_how_stable_and_where_to_start(run_a: Path):
+    papers, themes = load_artifacts(run_a)
     assert themes["stability"].between(0, 1).all()
-    assert themes["name_coverage"].between(0, 1).all()
-    assert themes["name_precision"].between(0, 1).all()
-    assert (themes["name_fits"] == (themes["name_coverage"] >= 0.5)).all()
-
-
-def test_every_theme_name_covers_most_of_its_members(run_a: Path):
-    _, themes = load_artifacts(run_a)
-    assert (themes["name_coverage"] >= 0.5).all(), themes[["theme_name", "name_coverage"]]
+    fit = dict(zip(papers["paper_id"], papers["fit"], strict=True))
+    mis = dict(zip(papers["paper_id"], papers["misfit"], strict=True))
+    for t in themes.itertuples():
+        assert len(t.start_here_ids) == 5 and not any(mis[i] for i in t.start_here_ids)
+        fits = [fit[i] for i in t.start_here_ids]
+        assert fits == sorted(fits, reverse=True)
 
 
 def test_run_json_records_parameters_versions_inputs(run_a: Path):
@@ -171,7 +222,6 @@ def test_deterministic_across_runs_engines_and_thread_counts(run_a: Path, run_b:
     ea, eb = np.load(run_a / "embeddings.npz"), np.load(run_b / "embeddings.npz")
     assert np.array_equal(ea["vectors"], eb["vectors"])
     assert (run_a / "themes.csv").read_bytes() == (run_b / "themes.csv").read_bytes()
-    assert (run_a / "broad_themes.csv").read_bytes() == (run_b / "broad_themes.csv").read_bytes()
     pa, pb = pd.read_parquet(run_a / "papers.parquet"), pd.read_parquet(run_b / "papers.parquet")
     pd.testing.assert_frame_equal(pa, pb)
     ma, mb = load_theme_model(run_a), load_theme_model(run_b)
@@ -233,3 +283,42 @@ def test_notebooks_never_rebuild_over_a_run_with_other_options(run_a: Path, tmp_
     assert len(papers) == 333
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     assert not (tmp_path / "fig").exists()
+
+
+def _shuffled_dumps(raw: Path) -> None:
+    """The real dumps with the entries inside each file in another order, and the files
+    renamed so that they sort the other way round."""
+    import random
+
+    from analysis.config import RAW_DIR
+    from analysis.dataset import read_dump, write_dump
+
+    paths = sorted(RAW_DIR.glob("*.txt"))
+    for i, p in enumerate(paths):
+        df = read_dump(p)
+        rows = list(zip(df["title"], df["abstract"], strict=True))
+        random.Random(i).shuffle(rows)
+        write_dump(rows, raw / f"{len(paths) - i}_{p.name}", page_date=df["page_date"].iloc[0])
+
+
+def test_permuted_input_gives_byte_identical_themes(run_a: Path, tmp_path: Path):
+    """Entries shuffled within every dump and the dump files in reverse order: the same themes,
+    names, model and maps, byte for byte; per paper the same theme, fit and map position."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _shuffled_dumps(raw)
+    out = tmp_path / "out"
+    copy_caches(run_a, out)
+    res = run_cli(out, "--raw-dir", str(raw))
+    assert res.returncode == 0, res.stderr
+    assert "embedded 0 of 333 texts" in res.stdout  # the same texts
+    for name in ("themes.csv", "theme_model.npz"):
+        assert (out / name).read_bytes() == (run_a / name).read_bytes(), name
+    for name in ("theme_map.png", "theme_map.svg", "theme_sizes.png"):
+        a, b = run_a / "figures" / name, out / "figures" / name
+        assert a.read_bytes() == b.read_bytes(), name
+    pa = pd.read_parquet(run_a / "papers.parquet").set_index("paper_id")
+    pb = pd.read_parquet(out / "papers.parquet").set_index("paper_id")
+    assert list(pa.index) == list(pb.index)  # rows in paper_id order, whatever the input's
+    same = [c for c in pa.columns if c not in ("dumps", "first_dump", "first_rank")]
+    pd.testing.assert_frame_equal(pa[same], pb[same])

@@ -46,7 +46,7 @@ def test_search_finds_speculative_decoding(index: ThemeIndex):
         "title",
         "score",
         "theme_name",
-        "broad_theme_name",
+        "summary",
         "dumps",
     ]
     assert len(hits) == 10
@@ -86,6 +86,18 @@ def test_assign_texts_dataframe_and_dump(index: ThemeIndex, tmp_path: Path):
     assert index.assign(df)["theme_name"].tolist() == got["theme_name"].tolist()[:2]
     path = write_dump(HOSTILE, tmp_path / "new.txt")
     assert index.assign(path)["theme_name"].tolist() == got["theme_name"].tolist()[:2]
+
+
+def test_assign_on_the_members_own_texts_gives_their_fitted_theme(index: ThemeIndex):
+    """`assign` of a member's own title and abstract embeds it to its stored vector, bit for
+    bit, and returns the theme the fit gave it for at least 95% of the members."""
+    members = index.papers[index.papers["theme_id"] >= 0]
+    sample = members.iloc[::40]  # a few embedded for real
+    got = index.assign(sample[["title", "abstract"]])
+    placed = index.placed_members().set_index("paper_id")
+    assert got["theme_name"].tolist() == placed.loc[sample["paper_id"], "assigned_name"].tolist()
+    assert placed["agrees"].mean() >= 0.95
+    assert len(placed) == len(members)
 
 
 FRESH = """

@@ -11,7 +11,6 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..modeling.naming import name_description
 from ..text import paper_texts
 
 __all__ = [
@@ -114,7 +113,7 @@ def compression_kind(papers: pd.DataFrame) -> pd.DataFrame:
         _DATA_TITLE, regex=True
     )
     kind = np.select([model & data, model, data], ["both", "model", "data"], "none")
-    out = papers[["paper_id", "title", "theme_name", "broad_theme_name"]].copy()
+    out = papers[["paper_id", "title", "theme_name"]].copy()
     out["model_compression"] = model.to_numpy()
     out["data_compression"] = data.to_numpy()
     out["kind"] = kind
@@ -160,7 +159,7 @@ def theme_similarity(centroids: np.ndarray, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(c @ c.T, index=names, columns=names)
 
 
-def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[str, str]) -> str:
+def theme_narrative(theme: pd.Series, papers: pd.DataFrame, vocab) -> str:
     """A short Markdown account of one theme, every fact taken from its papers.
 
     What problem (the vocabulary description the name was matched on, or the keyphrases), which
@@ -168,10 +167,10 @@ def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[s
     most dumps), how many share code, and where it sits in the broad themes.
     """
     members = papers[papers["theme_id"] == theme["theme_id"]]
-    desc = name_description(theme["theme_name"], descriptions)
+    desc = vocab.describe(theme["theme_name"])
     what = desc if desc else f"Named from its keyphrases: {', '.join(theme['keywords'][:3])}."
     most = members.sort_values(["n_dumps", "title"], ascending=[False, True]).iloc[0]
-    reps = [f"*{t}*" for t in theme["representative_titles"][:3]]
+    reps = [f"*{t}*" for t in theme["start_here_titles"][:3]]
     code = int(members["has_code"].sum())
     n_promised = int((members["code_promised"] & ~members["has_code"]).sum())
     promised = (
@@ -180,8 +179,7 @@ def theme_narrative(theme: pd.Series, papers: pd.DataFrame, descriptions: dict[s
         else ""
     )
     lines = [
-        f"#### {theme['theme_name']} ({len(members)} papers, broad theme: "
-        f"{theme['broad_theme_name']})",
+        f"#### {theme['theme_name']} ({len(members)} papers)",
         f"- **What:** {what}",
         f"- **Methods and terms:** {', '.join(theme['keywords'][:8])}.",
         f"- **Most central papers:** {'; '.join(reps)}.",

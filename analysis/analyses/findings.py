@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..wording import counted, found, joined, pct, pct_span, value_span
+from ..narrative.wording import counted, found, joined, pct, pct_span, value_span
 from .listing_rank import FOCUS_MARGIN
 from .listings import describe_verdict
 

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..modeling.keywords import STOP_WORDS, TOKEN_PATTERN
-from ..wording import joined
+from ..narrative.wording import joined
 from .explore import dump_label
 
 __all__ = [

@@ -1,9 +1,12 @@
-"""Reading lists: every paper of every theme by title, so a theme's papers can be read without
-hovering on the map. `reading_list` builds the table, `write_reading_list` writes it as a CSV
-and as one static HTML page (no JavaScript) that open without Python, and `itable_frame` is
-its display form for an interactive table in the notebooks.
+"""Reading lists: every paper of every theme, the most typical first, each with a one-line
+summary, so a reader knows where to start. `reading_list` builds the table,
+`write_reading_list` writes it as a CSV and as one static HTML page (no JavaScript) that open
+without Python, and `itable_frame` is its display form for an interactive table in the
+notebooks.
 
-Outliers are listed in a section of their own, last, under the run's outlier name; their
+Within a theme papers go by `fit` (how typical of the theme, best first); misfits, which
+another theme describes better, are marked and name that theme. Outliers are listed in a
+section of their own, last, under the run's outlier name, nearest their theme first; their
 ``nearest_theme`` column says which theme each sits closest to.
 """
 
@@ -13,10 +16,11 @@ import html
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import numpy as np
 import pandas as pd
 
 from ..config import OUTLIER_NAME
-from ..io import write_text_atomic
+from ..io import csv_text, write_text_atomic
 from .explore import dump_label
 
 __all__ = [
@@ -32,7 +36,11 @@ __all__ = [
 COLUMNS = [
     "theme_id",
     "theme",
+    "fit",
+    "misfit",
+    "better_theme",
     "title",
+    "summary",
     "dumps",
     "n_dumps",
     "best_rank",
@@ -55,8 +63,9 @@ def search_url(title: str) -> str:
 def reading_list(
     papers: pd.DataFrame, themes: pd.DataFrame, occurrences: pd.DataFrame
 ) -> pd.DataFrame:
-    """One row per paper (columns `COLUMNS`): themes in theme-id order, outliers last, and
-    within each by best listing rank, then title.
+    """One row per paper (columns `COLUMNS`): themes in theme-id order, outliers last; within a
+    theme by `fit`, best first (outliers: by their similarity to their nearest theme), then
+    by title.
 
     The best rank comes from `occurrences` (``paper_id, dump, rank, page_date``, as in
     ``occurrences.parquet``, or the run's entries): the paper's best position over every dump
@@ -78,7 +87,11 @@ def reading_list(
         {
             "theme_id": papers["theme_id"].astype("int64"),
             "theme": papers["theme_id"].map(lambda t: name.get(int(t), OUTLIER_NAME)),
+            "fit": papers["fit"],
+            "misfit": papers["misfit"].astype(bool),
+            "better_theme": papers["better_theme_id"].map(lambda t: name.get(int(t), "")),
             "title": papers["title"],
+            "summary": papers["summary"],
             "dumps": papers["dumps"].map(
                 lambda ds: "; ".join(dump_label(d, dates.get(d)) for d in sorted(ds))
             ),
@@ -91,9 +104,11 @@ def reading_list(
         }
     )
     df["_section"] = outlier.to_numpy()
+    # members by fit, outliers by how near their nearest theme: both "most at home first"
+    df["_order"] = np.where(outlier, -papers["centroid_similarity"], -papers["fit"].fillna(0))
     df = df.sort_values(
-        ["_section", "theme_id", "best_rank", "title", "paper_id"], kind="stable"
-    ).drop(columns="_section")
+        ["_section", "theme_id", "_order", "title", "paper_id"], kind="stable"
+    ).drop(columns=["_section", "_order"])
     return df.reset_index(drop=True)[COLUMNS]
 
 
@@ -114,12 +129,17 @@ _STYLE = (
     "line-height:1.4}table{border-collapse:collapse;width:100%;margin-bottom:1.5em}"
     "th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}"
     "td.n{text-align:right;white-space:nowrap}th{background:#f4f4f4}"
+    ".sum{color:#555;font-size:.9em;margin-top:.2em}.mis{color:#a33}.why{margin-bottom:.2em}"
 )
 
 
-def reading_list_html(df: pd.DataFrame) -> str:
-    """The reading list as one static page: a contents list, then a section per theme listing
-    every member. Every text from the dumps is escaped; no script, no external resource."""
+def reading_list_html(df: pd.DataFrame, themes: pd.DataFrame | None = None) -> str:
+    """The reading list as one static page: a contents list, then a section per theme: why its
+    name is right (the theme's quoted `evidence`, from `themes`), then every member, the most
+    typical first, each with its one-line summary; misfits are marked with the theme that
+    describes them better. Every text from the dumps is escaped; no script, no external
+    resource."""
+    quotes = {} if themes is None else dict(zip(themes["theme_id"], themes["evidence"], strict=True))
     sections, contents = [], []
     for i, (tid, g) in enumerate(df.groupby("theme_id", sort=False)):
         anchor = f"t{i}"
@@ -130,22 +150,47 @@ def reading_list_html(df: pd.DataFrame) -> str:
         rows = []
         for r in g.itertuples(index=False):
             code = _code_link(r.code_url)
-            near = f"<td>{html.escape(r.nearest_theme)}</td>" if outliers else ""
+            if outliers:
+                where = f"<td>{html.escape(r.nearest_theme)}</td>"
+                score = ""
+            else:
+                where = (
+                    f'<td class="mis">misfit: better in {html.escape(r.better_theme)}</td>'
+                    if r.misfit
+                    else "<td></td>"
+                )
+                score = f'<td class="n">{r.fit:.2f}</td>'
             rows.append(
-                f'<tr><td class="n">{r.best_rank}</td><td>{_link(r.search_url, r.title)}</td>'
-                f"<td>{html.escape(r.dumps)}</td><td>{code}</td>{near}</tr>"
+                f"<tr>{score}<td>{_link(r.search_url, r.title)}"
+                f'<div class="sum">{html.escape(r.summary)}</div></td>'
+                f"<td>{html.escape(r.dumps)}</td><td>{code}</td>{where}</tr>"
             )
-        near_head = "<th>nearest theme</th>" if outliers else ""
-        note = "<p>Papers in no theme, each with the theme it sits nearest.</p>" if outliers else ""
+        head = (
+            "<th>nearest theme</th>"
+            if outliers
+            else "<th>another theme fits better</th>"
+        )
+        fit_head = "" if outliers else "<th>fit</th>"
+        note = (
+            "<p>Papers in no theme, each with the theme it sits nearest, nearest first.</p>"
+            if outliers
+            else ""
+        )
+        said = "".join(
+            f"<li>{html.escape(q)}</li>" for q in quotes.get(tid, []) if isinstance(q, str)
+        )
+        why = f'<p class="why">Why the name fits, in the members\' words:</p><ul>{said}</ul>' if said else ""
         sections.append(
-            f'<h2 id="{anchor}">{html.escape(theme)} ({count})</h2>{note}\n'
-            "<table><thead><tr><th>best rank</th><th>title</th><th>listed in</th><th>code</th>"
-            f"{near_head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+            f'<h2 id="{anchor}">{html.escape(theme)} ({count})</h2>{note}{why}\n'
+            f"<table><thead><tr>{fit_head}<th>title and summary</th><th>listed in</th>"
+            f"<th>code</th>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
         )
     n_themes = df.loc[df["theme_id"] >= 0, "theme_id"].nunique()
     intro = (
-        f"<p>{len(df)} papers in {n_themes} themes, each theme's papers by their best rank on "
-        "any listing page (1: top of a page). A title links to arXiv's title search for it; "
+        f"<p>{len(df)} papers in {n_themes} themes. Within a theme the papers go by "
+        "<em>fit</em>, how typical of the theme each is (1: the most typical), so the first "
+        "rows are where to start; a <em>misfit</em> is a member that another theme's name or "
+        "centre describes better. A title links to arXiv's title search for it; "
         "<em>listed in</em> names the dumps (file number and page date).</p>"
     )
     return (
@@ -156,12 +201,15 @@ def reading_list_html(df: pd.DataFrame) -> str:
     )
 
 
-def write_reading_list(df: pd.DataFrame, folder: str | Path) -> list[Path]:
-    """``reading_list.csv`` and ``reading_list.html`` in `folder`, each written atomically."""
+def write_reading_list(
+    df: pd.DataFrame, folder: str | Path, themes: pd.DataFrame | None = None
+) -> list[Path]:
+    """``reading_list.csv`` (safe to open in a spreadsheet) and ``reading_list.html`` in
+    `folder`, each written atomically."""
     folder = Path(folder)
     return [
-        write_text_atomic(folder / "reading_list.csv", df.to_csv(index=False, lineterminator="\n")),
-        write_text_atomic(folder / "reading_list.html", reading_list_html(df)),
+        write_text_atomic(folder / "reading_list.csv", csv_text(df)),
+        write_text_atomic(folder / "reading_list.html", reading_list_html(df, themes)),
     ]
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from ..artifacts import PAPERS_CACHE, load_theme_model, theme_vectors
 from ..config import DEFAULT, PEER_RESULT, Config
 from ..modeling import ThemeModel, matched_themes
-from ..wording import value_span as span
+from ..narrative.wording import value_span as span
 
 __all__ = [
     "PEER_COLUMNS",

@@ -14,8 +14,8 @@ import re
 
 import pandas as pd
 
-from ..text import sentences
-from ..wording import counted, joined
+from ..text import own_method, sentences
+from ..narrative.wording import counted, joined
 
 __all__ = [
     "FAMILY_MEANING",
@@ -28,7 +28,6 @@ __all__ = [
     "family_summary",
     "find_speedups",
     "method_family",
-    "own_method",
     "speedup_findings",
 ]
 
@@ -157,23 +156,6 @@ FAMILY_ORDER: list[str] = [
 
 #: The families of faster generation and inference: the claims the headline is about.
 HEADLINE_FAMILIES: list[str] = FAMILY_ORDER[:-1]
-
-# Where an abstract turns from the field to its own method ("we propose", "this paper
-# introduces"); "proposed" and "introduced" are left out, as they mostly tell of earlier work.
-_OWN_METHOD = re.compile(
-    r"\b(?:propos(?:e|es|ing)|introduc(?:e|es|ing)|present(?:s|ing)?|develop(?:s|ing)?)\b",
-    re.IGNORECASE,
-)
-
-
-def own_method(abstract: str) -> str:
-    """The part of an abstract that describes the paper's own method: from the first sentence
-    that proposes or introduces something on (the sentences before tell of the field and name
-    other methods, often the very ones the paper improves on); the whole abstract if none does."""
-    sents = sentences(abstract)
-    first = next((i for i, s in enumerate(sents) if _OWN_METHOD.search(s)), 0)
-    return " ".join(sents[first:])
-
 
 def method_family(title: str, abstract: str = "") -> str:
     """The family of a paper's speed-up method, from its title when the title names one, else

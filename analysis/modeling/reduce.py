@@ -1,4 +1,5 @@
-"""The two fitted steps: seeded cosine UMAP, then HDBSCAN on its output."""
+"""The two fitted steps of one seed: seeded cosine UMAP on the shared neighbour graph, then
+HDBSCAN on its output."""
 
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ def umap_reduce(
     n_neighbors: int,
     min_dist: float,
     seed: int,
+    knn: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool = False,
     exact_below: int = 4096,
 ) -> np.ndarray:
     """Seeded cosine UMAP (single-threaded by construction of a fixed random_state).
 
-    `progress` shows umap-learn's own epoch bar (minutes at 10k+ papers) without its log lines.
+    `knn`: the neighbour graph (`analysis.modeling.neighbors.NeighborGraph.knn`), shared by
+    every fit of a run; without it, UMAP finds the neighbours itself (exactly below
+    `exact_below` papers). `progress` shows umap-learn's own epoch bar (minutes at 10k+ papers)
+    without its log lines.
     """
     enable_numba_cache()
     import umap
@@ -32,6 +37,8 @@ def umap_reduce(
         warnings.filterwarnings("ignore", message=".*n_jobs.*", category=UserWarning)
         # pynndescent's NN-descent kernels use dynamic globals, so they stay uncached: harmless.
         warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+        # the shared graph comes without a search index: `transform` is never used here
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
         reducer = umap.UMAP(
             n_neighbors=n_neighbors,
             n_components=n_components,
@@ -40,6 +47,7 @@ def umap_reduce(
             random_state=seed,
             n_jobs=1,
             force_approximation_algorithm=len(X) >= exact_below,
+            precomputed_knn=knn if knn is not None else (None, None, None),
             tqdm_kwds={"disable": not progress, "desc": f"UMAP {n_components}-d epochs"},
         )
         return reducer.fit_transform(X).astype(np.float32)

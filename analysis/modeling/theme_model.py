@@ -1,25 +1,33 @@
 """`ThemeModel`: UMAP (cosine, seeded) -> HDBSCAN themes as a consensus over seeds, centroids,
-broad themes and a 2-D map, as a scikit-learn estimator.
+and a 2-D map, as a scikit-learn estimator.
 
 `fit(X)` on L2-normalised embeddings fits UMAP + HDBSCAN once per seed of
-`seed_set(random_state, consensus_seeds)` and takes the consensus of the fits
-(`analysis.modeling.consensus`); with `consensus_seeds=1`, the one fit's themes. It sets
+`seed_set(random_state, consensus_seeds)`, all on one shared neighbour graph
+(`analysis.modeling.neighbors`), and takes the consensus of the fits
+(`analysis.modeling.consensus`); with `consensus_seeds=1`, the one fit's themes. The rows are
+fitted in a canonical order (sorted by their values) and the results mapped back, so any
+permutation of the papers gives the same themes, numbers and bits. It sets
 
 - `labels_`: fine theme per paper (0..k-1, numbered by size, largest first; -1 = outlier);
 - `probabilities_`: confidence of each member, the share of the fits that put it in its
   theme (HDBSCAN's membership strength when `consensus_seeds=1`; 0 for outliers);
 - `stability_`: per theme, the mean best-match Jaccard index over the fits;
 - `run_labels_`: every fit's own labels (consensus_seeds x n);
+- `hubs_`: papers left out of the fits as hubs (`analysis.modeling.neighbors`), outliers here;
 - `centroids_`: L2-normalised mean embedding of each theme (k x dim);
 - `similarity_`: cosine of every paper to every centroid; `nearest_theme_`: the theme each paper
   is closest to, outliers included (members keep their own theme);
-- `broad_labels_`: broad theme of each fine theme (Ward clustering of the centroids);
-- `assign_threshold_`: the 5th percentile of the members' similarity to their own centroid;
-- `embedding_`: the n_components-d UMAP space clustered; `map_`: 2-D UMAP coordinates.
+- `assign_threshold_`: the least similarity of any member to its own centroid;
+- `map_`: 2-D UMAP coordinates.
 
 `transform(X)` gives new papers' cosine to each centroid and `predict(X)` their theme: the
-nearest centroid, or -1 when it is less similar than `assign_threshold_` (UMAP's own
-`transform` is stochastic and would need the reducer pickled). `save`/`load` keep what
+nearest centroid, or -1 when it is less similar than `assign_threshold_`, that is, less than
+any member is to its own theme (UMAP's own `transform` is stochastic and would need the reducer
+pickled). On the corpus, `predict` of the members' own vectors gives their fitted theme for
+96% of them; the rest are misfits (`analysis.modeling.typicality`).
+
+There is no level above the themes: across the 40 fits of the consensus no two themes share
+their papers in more than 9% of the fits, so the consensus holds no coarser grouping. `save`/`load` keep what
 `predict` needs in one .npz (see `save`), so `analysis.assign` places papers without refitting.
 """
 
@@ -36,18 +44,17 @@ from sklearn.base import BaseEstimator, ClusterMixin
 
 from ..config import ClusterConfig
 from ..io import write_atomic
-from ..progress import progress_bar
-from .consensus import coassociation, consensus_labels, member_confidence, seed_set, stability
-from .reduce import hdbscan_labels, umap_reduce
+from .consensus import consensus_labels, member_confidence, seed_set, stability
+from .neighbors import NeighborGraph, hub_mask, neighbor_graph
+from .reduce import umap_reduce
+from .seeded_fits import FitSettings, fit_seeds
 
-__all__ = ["MODEL_FORMAT", "ThemeModel", "warm_up"]
+__all__ = ["MODEL_FORMAT", "ThemeModel", "canonical_order", "warm_up"]
 
 #: Version of the file `ThemeModel.save` writes.
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 #: The defaults, defined once in `ClusterConfig`.
 _DEFAULT = ClusterConfig()
-#: Share of corpus members less similar to their own centroid than the assign threshold.
-ASSIGN_PERCENTILE = 5.0
 
 
 def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
@@ -58,12 +65,18 @@ def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
     return np.array([mapping.get(int(c), -1) for c in labels], dtype=np.int64)
 
 
+def canonical_order(X: np.ndarray) -> np.ndarray:
+    """The rows of `X` sorted by their values (first column first): the order every fit runs
+    in, so that the themes do not depend on the order the papers come in."""
+    return np.lexsort(X.T[::-1])
+
+
 def _normalise(M: np.ndarray) -> np.ndarray:
     return M / np.linalg.norm(M, axis=1, keepdims=True)
 
 
 class ThemeModel(ClusterMixin, BaseEstimator):
-    """UMAP + HDBSCAN themes over sentence embeddings, with centroids and broad themes.
+    """UMAP + HDBSCAN themes over sentence embeddings, with centroids and a map.
 
     Parameters are `ClusterConfig`'s (`ThemeModel.from_config`); `random_state` is its `seed`.
     """
@@ -77,7 +90,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         min_samples: int | None = _DEFAULT.min_samples,
         cluster_selection_method: str = _DEFAULT.cluster_selection_method,
         map_min_dist: float = _DEFAULT.map_min_dist,
-        n_broad: int = _DEFAULT.n_broad,
         exact_neighbors_below: int = _DEFAULT.exact_neighbors_below,
         random_state: int = _DEFAULT.seed,
         consensus_seeds: int = _DEFAULT.consensus_seeds,
@@ -93,7 +105,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.min_samples = min_samples
         self.cluster_selection_method = cluster_selection_method
         self.map_min_dist = map_min_dist
-        self.n_broad = n_broad
         self.exact_neighbors_below = exact_neighbors_below
         self.random_state = random_state
         self.consensus_seeds = consensus_seeds
@@ -113,7 +124,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             min_samples=config.min_samples,
             cluster_selection_method=config.cluster_selection_method,
             map_min_dist=config.map_min_dist,
-            n_broad=config.n_broad,
             exact_neighbors_below=config.exact_neighbors_below,
             random_state=config.seed,
             consensus_seeds=config.consensus_seeds,
@@ -122,78 +132,104 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             **kw,
         )
 
-    def _umap(
-        self, X: np.ndarray, n_components: int, min_dist: float, seed: int | None = None
-    ) -> np.ndarray:
-        return umap_reduce(
-            X,
-            n_components,
+    def _settings(self) -> FitSettings:
+        return FitSettings(
+            self.n_components,
             self.n_neighbors,
-            min_dist,
-            self.random_state if seed is None else seed,
-            self.progress and self.consensus_seeds <= 1,  # epoch bars for one fit only
-            self.exact_neighbors_below,
+            self.min_dist,
+            self.min_cluster_size,
+            self.min_samples,
+            self.cluster_selection_method,
         )
 
-    def _fit_themes(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Raw theme ids (any numbering) per paper, and for a single fit HDBSCAN's membership
-        strengths (None for a consensus); sets the per-fit attributes."""
+    def _graph(self, X: np.ndarray) -> NeighborGraph:
+        return neighbor_graph(X, self.n_neighbors, self.exact_neighbors_below, self.random_state)
+
+    def _fit_themes(self, X: np.ndarray, engine: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """Theme ids (any numbering) per paper of the canonically ordered `X`, and for a single
+        fit HDBSCAN's membership strengths (None for a consensus); sets `run_labels_`,
+        `hubs_` and the graph the map is drawn from."""
         if self.consensus_seeds < 1:
             raise ValueError(f"consensus_seeds={self.consensus_seeds}: expected 1 or more")
+        graph = self._graph(X)
+        hubs = hub_mask(graph)
+        fitted = np.flatnonzero(~hubs)
+        if hubs.any():
+            graph = self._graph(X[fitted])
+        self.hubs_ = hubs
+        self._map_graph = (fitted, graph)
         seeds = seed_set(self.random_state, self.consensus_seeds)
-        runs, probs, validity = [], [], []
-        bar = progress_bar(
-            iterable=seeds, desc="UMAP + HDBSCAN fits", unit="seed", disable=not self.progress
+        runs, probs = fit_seeds(
+            X[fitted], graph.knn, seeds, self._settings(), engine, progress=self.progress
         )
-        for seed in bar:
-            Z = self._umap(X, self.n_components, self.min_dist, seed)
-            lab, prob, val = hdbscan_labels(
-                Z, self.min_cluster_size, self.min_samples, self.cluster_selection_method
-            )
-            if seed == self.random_state:
-                self.embedding_ = Z
-            runs.append(lab)
-            probs.append(prob)
-            validity.append(val)
-        self.run_labels_ = np.stack(runs)
-        self.relative_validity_ = float(np.nanmean(validity)) if validity else float("nan")
+        self.run_labels_ = np.full((len(seeds), len(X)), -1, dtype=np.int64)
+        self.run_labels_[:, fitted] = runs
+        labels = np.full(len(X), -1, dtype=np.int64)
         if self.consensus_seeds == 1:
-            return runs[0], probs[0]
-        C = coassociation(runs)
-        return consensus_labels(C, self.consensus_cut, self.min_cluster_size), None
+            labels[fitted] = runs[0]
+            one = np.zeros(len(X), dtype=np.float32)
+            one[fitted] = probs[0]
+            return labels, one
+        neighbors = graph.indices
+        labels[fitted] = consensus_labels(
+            runs, neighbors, self.consensus_cut, self.min_cluster_size
+        )
+        return labels, None
 
-    def fit(self, X: np.ndarray, y: None = None) -> ThemeModel:
-        """Fit themes on L2-normalised embeddings (rows = papers)."""
+    def fit(self, X: np.ndarray, y: None = None, *, engine: Any = None) -> ThemeModel:
+        """Fit themes on L2-normalised embeddings (rows = papers).
+
+        `engine` (an `analysis.engines` engine) runs the seeded fits side by side; without one
+        they run one after another in this process. The themes are the same either way.
+        """
         X = np.asarray(X, dtype=np.float32)
         if len(X) < max(self.n_neighbors + 1, 2 * self.min_cluster_size):
             raise ValueError(
                 f"{len(X)} papers are too few to cluster with n_neighbors={self.n_neighbors} "
                 f"and min_cluster_size={self.min_cluster_size}"
             )
-        labels, probs = self._fit_themes(X)
-        self.labels_ = _renumber_by_size(labels)
-        k = int(self.labels_.max()) + 1
+        order = canonical_order(X)
+        Xc = X[order]
+        labels, probs = self._fit_themes(Xc, engine)
+        labels = _renumber_by_size(labels)
+        k = int(labels.max()) + 1
         if k == 0:
             raise ValueError("HDBSCAN found no theme at all: lower min_cluster_size")
         if self.target_outlier_share is not None:
-            self.labels_ = self._reduce_outliers(X, self.labels_, self.target_outlier_share)
+            labels = self._reduce_outliers(Xc, labels, self.target_outlier_share)
         if probs is None:
-            probs = member_confidence(self.labels_, self.run_labels_)
-        self.probabilities_ = np.where(self.labels_ >= 0, probs, 0.0).astype(np.float32)
-        self.stability_ = stability(self.labels_, self.run_labels_)
+            probs = member_confidence(labels, self.run_labels_)
+        probs = np.where(labels >= 0, probs, 0.0).astype(np.float32)
+        self.stability_ = stability(labels, self.run_labels_)
         self.n_themes_ = k
-        self.centroids_ = _normalise(np.stack([X[self.labels_ == t].mean(0) for t in range(k)]))
-        sims = X @ self.centroids_.T
-        self.similarity_ = sims  # paper x theme cosine similarity
-        self.nearest_theme_ = np.where(self.labels_ >= 0, self.labels_, sims.argmax(1))
-        members = self.labels_ >= 0
-        self.assign_threshold_ = np.float32(
-            np.percentile(sims[members, self.labels_[members]], ASSIGN_PERCENTILE)
-        )
-        self.broad_labels_ = self._broad(self.centroids_, min(self.n_broad, k))
+        self.centroids_ = _normalise(np.stack([Xc[labels == t].mean(0) for t in range(k)]))
+        sims = Xc @ self.centroids_.T
+        nearest = np.where(labels >= 0, labels, sims.argmax(1))
+        members = labels >= 0
+        self.assign_threshold_ = np.float32(sims[members, labels[members]].min())
+        back = np.argsort(order, kind="stable")  # canonical position of each input row
+        self.labels_ = labels[back]
+        self.probabilities_ = probs[back]
+        self.run_labels_ = self.run_labels_[:, back]
+        self.hubs_ = self.hubs_[back]
+        self.similarity_ = sims[back]  # paper x theme cosine similarity
+        self.nearest_theme_ = nearest[back]
         if self.with_map:
-            self.map_ = self._umap(X, 2, self.map_min_dist)
+            self.map_ = self._map(Xc)[back]
+        del self._map_graph
         return self
+
+    def _map(self, Xc: np.ndarray) -> np.ndarray:
+        """2-D UMAP of the canonically ordered papers on the fits' graph; a hub is drawn where
+        its nearest fitted paper is."""
+        fitted, graph = self._map_graph
+        xy = np.empty((len(Xc), 2), dtype=np.float32)
+        xy[fitted] = umap_reduce(
+            Xc[fitted], 2, self.n_neighbors, self.map_min_dist, self.random_state, knn=graph.knn
+        )
+        for h in np.flatnonzero(self.hubs_):
+            xy[h] = xy[fitted[int(np.argmax(Xc[fitted] @ Xc[h]))]]
+        return xy
 
     @staticmethod
     def _reduce_outliers(X: np.ndarray, labels: np.ndarray, target: float) -> np.ndarray:
@@ -214,25 +250,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         labels[out[order]] = sims[order].argmax(1)
         return labels
 
-    @staticmethod
-    def _broad(centroids: np.ndarray, n: int) -> np.ndarray:
-        """Broad theme of each fine theme: Ward clustering of the unit-length centroids.
-
-        On unit vectors Euclidean distance is a monotone function of cosine; Ward keeps the
-        groups balanced where average linkage lumps every language theme into one. Broad ids
-        are numbered by first appearance over fine ids, so the largest fine theme's broad
-        theme is 0.
-        """
-        if n <= 1:
-            return np.zeros(len(centroids), dtype=np.int64)
-        from sklearn.cluster import AgglomerativeClustering
-
-        raw = AgglomerativeClustering(n_clusters=n, linkage="ward").fit_predict(centroids)
-        mapping: dict[int, int] = {}
-        for r in raw:
-            mapping.setdefault(int(r), len(mapping))
-        return np.array([mapping[int(r)] for r in raw], dtype=np.int64)
-
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Cosine similarity of each (L2-normalised) row of `X` to each theme centroid."""
         return np.asarray(X, dtype=np.float32) @ self.centroids_.T
@@ -250,8 +267,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     def save(self, path: str | Path, **metadata: Any) -> Path:
         """Write what `predict` needs to `path` (.npz, atomically).
 
-        Arrays: `centroids` (k x dim float32), `broad_of_fine` (k int64), `assign_threshold`
-        (float32 scalar) and `meta`: JSON with `format` (`MODEL_FORMAT`), `params`
+        Arrays: `centroids` (k x dim float32), `assign_threshold` (float32 scalar) and `meta`: JSON with `format` (`MODEL_FORMAT`), `params`
         (`get_params()`) and the caller's `metadata` (a run stores theme names and the
         embedding cache key there).
         """
@@ -264,7 +280,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 np.savez(
                     f,
                     centroids=self.centroids_.astype(np.float32),
-                    broad_of_fine=self.broad_labels_.astype(np.int64),
                     assign_threshold=np.float32(self.assign_threshold_),
                     meta=np.array(meta),
                 )
@@ -283,7 +298,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 )
             model = cls(**meta.pop("params"))
             model.centroids_ = z["centroids"]
-            model.broad_labels_ = z["broad_of_fine"]
             model.assign_threshold_ = np.float32(z["assign_threshold"])
         model.n_themes_ = len(model.centroids_)
         meta.pop("format")

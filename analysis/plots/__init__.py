@@ -14,17 +14,14 @@ from .charts import (
     truncation_effect,
 )
 from .interactive import interactive_map_html, write_interactive_map
-from .maps import broad_table, map_labels, theme_map
+from .maps import map_labels, theme_map
 from .save import save
-from .style import BROAD_PALETTE, OUTLIER_COLOR, PALETTE, STYLE, broad_colors, theme_colors
+from .style import OUTLIER_COLOR, PALETTE, STYLE, theme_colors
 
 __all__ = [
-    "BROAD_PALETTE",
     "OUTLIER_COLOR",
     "PALETTE",
     "STYLE",
-    "broad_colors",
-    "broad_table",
     "dump_overlap",
     "heatmap",
     "histogram",

@@ -10,7 +10,7 @@ import pandas as pd
 from ..analyses.explore import dump_overlap_matrix
 from ..analyses.speedups import FAMILY_ORDER
 from ..config import OUTLIER_NAME
-from .style import BROAD_PALETTE, PALETTE, STYLE, theme_colors
+from .style import CATEGORY_PALETTE, OUTLIER_COLOR, PALETTE, STYLE, theme_colors
 
 __all__ = [
     "dump_overlap",
@@ -26,46 +26,38 @@ __all__ = [
 
 
 def theme_sizes(themes: pd.DataFrame, n_outliers: int) -> plt.Figure:
-    """Horizontal bars: papers per fine theme under bold headings of their broad themes,
-    outliers last. Headings sit in the label column and counts just past the bar ends, so no
-    text meets a bar."""
+    """Horizontal bars, largest theme first: each theme's papers, its misfits (papers another
+    theme describes better) as the lighter end of its bar; the outliers apart, below a rule.
+    Counts sit just past the bar ends, so no text meets a bar."""
     colors = theme_colors(themes)
-    t = themes.sort_values(["broad_theme_id", "size"], ascending=[True, False])
-    rows: list[tuple[str, int | None]] = []  # (label, size); size None: a broad heading
-    for _, g in t.groupby("broad_theme_id", sort=False):
-        rows.append((str(g["broad_theme_name"].iloc[0]), None))
-        rows += [(str(n), int(s)) for n, s in zip(g["theme_name"], g["size"], strict=True)]
-    rows.append((OUTLIER_NAME, int(n_outliers)))
-    bars = [(y, n, s) for y, (n, s) in enumerate(rows) if s is not None]
-    top = max(s for _, _, s in bars)
+    t = themes.sort_values(["size", "theme_id"], ascending=[False, True])
+    names = [str(n) for n in t["theme_name"]]
+    sizes = t["size"].astype(int).to_numpy()
+    mis = t["misfits"].astype(int).to_numpy() if "misfits" in t else np.zeros(len(t), int)
+    ys = list(range(len(t)))
+    y_out = len(t) + 0.6  # a gap: the outliers are no theme
+    top = max(int(sizes.max()), n_outliers)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 0.34 * len(rows) + 1.2))
-        ax.barh(
-            [y for y, _, _ in bars],
-            [s for _, _, s in bars],
-            color=[colors[n] for _, n, _ in bars],
-            height=0.72,
-        )
-        for y, _, s in bars:
-            ax.annotate(
-                str(s),
-                (s, y),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=9,
-            )
-        ax.set_yticks(range(len(rows)), [n for n, _ in rows])
-        for tick, (_, s) in zip(ax.get_yticklabels(), rows, strict=True):
-            if s is None:
-                tick.set_fontweight("bold")
-                tick.set_fontstyle("italic")
+        fig, ax = plt.subplots(figsize=(9.5, 0.36 * (len(t) + 2) + 1.3))
+        fit = sizes - mis
+        ax.barh(ys, fit, color=[colors[n] for n in names], height=0.72)
+        ax.barh(ys, mis, left=fit, color=[colors[n] for n in names], alpha=0.4, height=0.72,
+                hatch="///", edgecolor="white", linewidth=0)
+        ax.barh([y_out], [n_outliers], color=OUTLIER_COLOR, height=0.72)
+        for y, s, m in zip(ys, sizes, mis, strict=True):
+            label = f"{s}" + (f" ({m} misfit{'s' if m != 1 else ''})" if m else "")
+            ax.annotate(label, (s, y), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=9)
+        ax.annotate(str(n_outliers), (n_outliers, y_out), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=9)
+        ax.axhline(len(t) - 0.2, color="#999999", lw=0.8, ls="--")
+        ax.set_yticks(ys + [y_out], names + [f"{OUTLIER_NAME}, in no theme"])
         ax.tick_params(axis="y", length=0)
-        ax.set_ylim(len(rows) - 0.4, -0.6)
-        ax.set_xlim(0, top * 1.12 + 2)  # room for the count past the longest bar
-        ax.set_xlabel("papers")
-        ax.set_ylabel("fine theme, under its broad theme (bold)")
-        ax.set_title(f"Theme sizes ({sum(s for _, _, s in bars)} papers)")
+        ax.set_ylim(y_out + 0.6, -0.6)
+        ax.set_xlim(0, top * 1.3 + 2)  # room for the counts past the longest bar
+        ax.set_xlabel("papers (lighter, hatched: misfits, which another theme describes better)")
+        ax.set_ylabel("theme")
+        ax.set_title(f"Theme sizes ({int(sizes.sum()) + n_outliers} papers)")
     return fig
 
 
@@ -227,7 +219,7 @@ def similarity_dendrogram(
 
 def speedup_factors(claims: pd.DataFrame) -> plt.Figure:
     """Reported speed-up factors by method family (log scale), one dot per claim."""
-    fam_colors = dict(zip(FAMILY_ORDER, BROAD_PALETTE, strict=False))
+    fam_colors = dict(zip(FAMILY_ORDER, CATEGORY_PALETTE, strict=False))
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(9, 4.8))
         rng = np.random.default_rng(0)  # fixed jitter: the figure is the same every run

@@ -22,9 +22,9 @@ import pandas as pd
 from matplotlib.text import Annotation
 
 from ..config import OUTLIER_NAME
-from .style import OUTLIER_COLOR, STYLE, broad_colors, theme_colors
+from .style import OUTLIER_COLOR, STYLE, theme_colors
 
-__all__ = ["broad_table", "map_labels", "medoid", "theme_map"]
+__all__ = ["map_labels", "medoid", "theme_map"]
 
 THEME_SIZE = 22  # marker areas (points^2)
 OUTLIER_SIZE = 14
@@ -43,44 +43,18 @@ def medoid(points: np.ndarray) -> np.ndarray:
     return points[np.argmin(((points[:, None] - points[None]) ** 2).sum(-1).sum(1))]
 
 
-def broad_table(papers: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
-    """Broad themes shaped like the fine-theme table, for drawing the map at the broad level."""
-    b = themes.drop_duplicates("broad_theme_id").sort_values("broad_theme_id")
-    sizes = papers[papers["theme_id"] >= 0].groupby("broad_theme_id").size()
-    return pd.DataFrame(
-        {
-            "theme_id": b["broad_theme_id"].to_numpy(),
-            "theme_name": b["broad_theme_name"].to_numpy(),
-            "size": [int(sizes.get(i, 0)) for i in b["broad_theme_id"]],
-        }
-    )
-
-
 def theme_map(
     papers: pd.DataFrame,
     themes: pd.DataFrame,
     title: str | None = None,
-    level: str = "fine",
     *,
     label_width: int = 24,
 ) -> plt.Figure:
     """The 2-D map: papers coloured by theme, one label per theme (name and size) off the points
-    with a leader line to its medoid, outliers grey.
-
-    `level="broad"` colours and names by broad theme (outliers stay grey: they belong to no
-    theme). `label_width`: characters per label line before it wraps.
+    with a leader line to its medoid, outliers grey. `label_width`: characters per label line
+    before it wraps.
     """
-    if level == "broad":
-        colors = broad_colors(themes)
-        papers = papers.assign(
-            theme_id=np.where(papers["theme_id"] >= 0, papers["broad_theme_id"], -1)
-        )
-        themes = broad_table(papers, themes)
-        what = "broad themes"
-    else:
-        colors = theme_colors(themes)
-        what = "themes"
-    colors[OUTLIER_NAME] = OUTLIER_COLOR
+    colors = theme_colors(themes)
     themes = themes[themes["size"] > 0]
     out = papers["theme_id"] < 0
     with plt.rc_context(STYLE):
@@ -107,7 +81,7 @@ def theme_map(
         _frame(ax, papers[["x", "y"]].to_numpy(dtype=float))
         ax.set_title(
             title
-            or f"{len(papers)} papers in {len(themes)} {what} "
+            or f"{len(papers)} papers in {len(themes)} themes "
             f"(grey: {int(out.sum())} unassigned outliers)"
         )
         ax.set_xlabel("UMAP 1 (distances between themes are only roughly meaningful)")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..config import OUTLIER_NAME
 
-__all__ = ["BROAD_PALETTE", "OUTLIER_COLOR", "PALETTE", "STYLE", "broad_colors", "theme_colors"]
+__all__ = ["CATEGORY_PALETTE", "OUTLIER_COLOR", "PALETTE", "STYLE", "theme_colors"]
 
 OUTLIER_COLOR = "#b8b8b8"
 
@@ -64,9 +64,9 @@ def theme_colors(themes: pd.DataFrame) -> dict[str, str]:
     return colors
 
 
-# Broad themes are another level, so another palette: Dark2 without its grey and its second
-# yellow-brown, and a blue (speed-up families use it too).
-BROAD_PALETTE: list[str] = [
+#: Colours of categories that are not themes (speed-up families, layouts): Dark2 without its
+#: grey, so that no category is mistaken for a theme's colour or for the outliers' grey.
+CATEGORY_PALETTE: list[str] = [
     "#1b9e77",  # teal
     "#d95f02",  # orange
     "#7570b3",  # slate purple
@@ -75,12 +75,3 @@ BROAD_PALETTE: list[str] = [
     "#e6ab02",  # mustard
     "#1f78b4",  # blue
 ]
-
-
-def broad_colors(themes: pd.DataFrame) -> dict[str, str]:
-    """Broad theme name -> colour, by broad theme id (a palette of its own)."""
-    b = themes.drop_duplicates("broad_theme_id").sort_values("broad_theme_id")
-    return {
-        n: BROAD_PALETTE[int(i) % len(BROAD_PALETTE)]
-        for i, n in zip(b["broad_theme_id"], b["broad_theme_name"], strict=True)
-    }

@@ -239,9 +239,8 @@ def test_a_portrait_says_when_several_papers_are_listed_most_often():
         {
             "theme_id": 0,
             "theme_name": "Alpha",
-            "broad_theme_name": "Alpha",
             "keywords": ["a", "b", "c"],
-            "representative_titles": ["A", "B"],
+            "start_here_titles": ["A", "B"],
         }
     )
 
@@ -256,7 +255,10 @@ def test_a_portrait_says_when_several_papers_are_listed_most_often():
             }
         )
 
-    tied = explore.theme_narrative(theme, papers([2, 2, 1]), {"Alpha": "About alpha."})
+    from analysis.modeling.vocabulary import Vocabulary
+
+    vocab = Vocabulary({"Alpha": "About alpha."}, {})
+    tied = explore.theme_narrative(theme, papers([2, 2, 1]), vocab)
     assert "2 papers are each in 2 dumps, among them *A paper* (first by title)" in tied
-    alone = explore.theme_narrative(theme, papers([2, 3, 1]), {"Alpha": "About alpha."})
+    alone = explore.theme_narrative(theme, papers([2, 3, 1]), vocab)
     assert "**Listed most often:** *A paper* (in 3 dumps)." in alone

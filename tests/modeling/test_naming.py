@@ -1,153 +1,127 @@
-"""Naming themes (`analysis.modeling.naming`): keyword ranks are weight first, then alphabetical,
-whatever the vocabulary; names are unique and fall back to keyphrases."""
+"""Names earned from members (`analysis.modeling.vocabulary`, `analysis.modeling.naming`): areas,
+umbrellas and joined names describe the papers of their areas; a theme's name is chosen on one
+half of its members and judged on the other; names are unique."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import CountVectorizer
 
-from analysis.modeling.keywords import STOP_WORDS, TOKEN_PATTERN, c_tf_idf_keywords
-from analysis.modeling.naming import broad_names, earned_names, name_description, name_matches
+from analysis.modeling.naming import halves, name_themes, phrase_matches
+from analysis.modeling.vocabulary import (
+    Vocabulary,
+    area_similarity,
+    load_vocabulary,
+    paper_areas,
+)
 
-
-def _reference(docs: list[str], n: int) -> list[list[str]]:
-    """The ranking written out with Python's sort, as the definition to match: by weight, then
-    alphabetically, leaving out each unigram that a bigram ranked above it contains."""
-    _, weights = c_tf_idf_keywords(docs, n)
-    cv = CountVectorizer(
-        stop_words=sorted(STOP_WORDS), ngram_range=(1, 2), token_pattern=TOKEN_PATTERN
-    ).fit(docs)
-    vocab = cv.get_feature_names_out().tolist()
-    out = []
-    for row in weights:
-        weight = dict(zip(vocab, row, strict=True))
-        ranked = sorted(vocab, key=lambda w: (-weight[w], w))
-        bigrams_above = [[b for b in ranked[:i] if " " in b] for i in range(len(ranked))]
-        kept = [
-            w
-            for w, above in zip(ranked, bigrams_above, strict=True)
-            if " " in w or not any(w in b.split() for b in above)
-        ]
-        out.append(kept[:n])
-    return out
+VOCAB = Vocabulary(
+    areas={"Alpha": "First.", "Beta": "Second.", "Gamma": "Third.", "Delta": "Fourth."},
+    umbrellas={"Greek letters": ("The first three.", ("Alpha", "Beta", "Gamma"))},
+)
 
 
-def test_ties_break_alphabetically():
-    # every word of each theme document has the same weight: ranks are alphabetical
-    docs = ["zeta alpha mango", "kiwi banana quince"]
-    kws, _ = c_tf_idf_keywords(docs, n=3)
-    # "mango" is skipped: the chosen bigram "alpha mango" already holds it
-    assert kws == [["alpha", "alpha mango", "zeta"], ["banana", "banana quince", "kiwi"]]
-    assert kws == _reference(docs, 3)
+def ids_by_half(n: int) -> tuple[list[str], list[str]]:
+    """`n` paper ids of each half."""
+    first, second = [], []
+    i = 0
+    while len(first) < n or len(second) < n:
+        pid = f"p{i:05d}"
+        (first if halves([pid])[0] == 0 else second).append(pid)
+        i += 1
+    return first[:n], second[:n]
 
 
-def test_ranking_matches_the_written_out_definition():
-    rng = np.random.default_rng(0)
-    words = [f"w{chr(97 + i)}{chr(97 + j)}" for i in range(6) for j in range(6)]
-    docs = [" ".join(rng.choice(words, size=60)) for _ in range(5)]
-    kws, _ = c_tf_idf_keywords(docs, n=10)
-    assert kws == _reference(docs, 10)
-    assert all(len(k) == 10 for k in kws)
+def test_vocabulary_parts_and_descriptions():
+    assert VOCAB.parts("Alpha") == ("Alpha",)
+    assert VOCAB.parts(VOCAB.joined("Alpha", "Beta")) == ("Alpha", "Beta")
+    assert VOCAB.joined("Alpha", "Beta") == "Alpha & beta"
+    assert VOCAB.parts("Greek letters") == ("Alpha", "Beta", "Gamma")
+    assert VOCAB.parts("Alpha & omega") == ()  # not two areas: a name from outside
+    assert VOCAB.describe("Alpha & beta") == "First. Second."
+    assert VOCAB.describe("Greek letters") == "The first three."
+    assert VOCAB.describe("graph neural nets") is None
+    assert VOCAB.texts()[0] == "Alpha: First."
 
 
-def test_names_are_earned_by_coverage_and_precision():
-    """Three themes of two papers each; names A and B, a phrase only theme 2's papers hold."""
-    labels = np.array([0, 0, 1, 1, 2, 2])
-    vectors = np.array([[1.0, 0.0]] * 2 + [[0.0, 1.0]] * 2 + [[0.7, 0.7]] * 2)
-    name_vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
-    texts = ["a", "a", "b", "b", "graph neural nets", "graph neural tricks"]
-    keywords = [["a"], ["b"], ["graph neural", "graph"]]
-    got = earned_names(labels, texts, vectors, ["A", "B"], name_vectors, keywords)
-    assert got["theme_name"].tolist() == ["A", "B", "Graph neural"]
-    assert got["name_source"].tolist() == ["vocabulary", "vocabulary", "keyphrase"]
-    # the [0.7, 0.7] papers are nearest A (ties: first name): A covers theme 0 but is imprecise
-    assert got.loc[0, ["name_coverage", "name_precision"]].tolist() == [1.0, 0.5]
-    assert got.loc[2, ["name_coverage", "name_precision"]].tolist() == [1.0, 1.0]
-    assert got["name_fits"].all()
+def test_the_shipped_vocabulary_loads(tmp_path: Path):
+    v = load_vocabulary()
+    assert len(v.areas) >= 20 and all(v.areas.values())
+    for name, (desc, parts) in v.umbrellas.items():
+        assert desc and len(parts) >= 2 and set(parts) <= set(v.areas), name
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"areas": {"A": "a"}, "umbrellas": {"U": {"description": "u",
+                   "areas": ["A", "Nope"]}}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="umbrella 'U'.*unknown: Nope"):
+        load_vocabulary(bad)
+    bad.write_text(json.dumps({"areas": {}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="non-empty object of areas"):
+        load_vocabulary(bad)
+
+
+def test_areas_are_nearest_after_the_hub_correction():
+    """Description 0 is near every paper (a hub); without the correction it would claim all."""
+    vectors = np.array([[0.8, 0.6, 0.0]] * 3 + [[0.8, 0.0, 0.6]] * 3)
+    area_vectors = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    assert (vectors @ area_vectors.T).argmax(1).tolist() == [0] * 6
+    assert paper_areas(vectors, area_vectors).tolist() == [1, 1, 1, 2, 2, 2]
+    np.testing.assert_allclose(area_similarity(vectors, area_vectors).mean(0), 0, atol=1e-12)
+
+
+def test_halves_do_not_depend_on_order():
+    ids = [f"id{i}" for i in range(50)]
+    h = halves(ids)
+    assert 10 < h.sum() < 40
+    perm = np.random.default_rng(0).permutation(50)
+    assert np.array_equal(halves([ids[i] for i in perm]), h[perm])
+
+
+def test_names_fit_their_members_and_are_unique():
+    """Theme 0: all Alpha; theme 1: Beta and Gamma half and half; theme 2: Alpha too, but a
+    name is given once, so it takes its next best."""
+    a, b = ids_by_half(12)
+    ids = a + b
+    labels = np.array(([0] * 4 + [1] * 4 + [2] * 4) * 2)
+    areas = np.array(([0] * 4 + [1, 1, 2, 2] + [0, 0, 0, 3]) * 2)
+    got = name_themes(labels, ids, ["x"] * len(ids), areas, VOCAB)
     assert got["theme_name"].is_unique
+    assert got["theme_name"].tolist()[1] == "Beta & gamma"
+    assert set(got["theme_name"][[0, 2]]) == {"Alpha", "Alpha & delta"}
+    t1 = got.iloc[1]
+    assert t1["heldout_coverage"] == 1.0 and t1["name_coverage"] == 1.0
+    assert t1["name_source"] == "areas joined" and bool(t1["name_fits"])
 
 
-def test_a_description_near_every_paper_does_not_claim_them_all():
-    """ "Hub" is the nearest description of every paper by plain cosine; once each
-    description's mean similarity over the papers is taken off, each paper goes to the name
-    that sets it apart, and each theme earns its own name."""
-    p0, p1 = np.array([1.0, 0.2, 1.5]), np.array([0.2, 1.0, 1.5])
-    vectors = np.array([p0 / np.linalg.norm(p0)] * 3 + [p1 / np.linalg.norm(p1)] * 3)
-    name_vectors = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # Hub, A, B
-    assert ((vectors @ name_vectors.T).argmax(1) == 0).all()  # plain cosine: all "Hub"
-    assert name_matches(vectors, name_vectors).argmax(1).tolist() == [1, 1, 1, 2, 2, 2]
-    labels = np.repeat([0, 1], 3)
-    got = earned_names(labels, ["x"] * 6, vectors, ["Hub", "A", "B"], name_vectors, [[], []])
-    assert got["theme_name"].tolist() == ["A", "B"]
-    assert got["name_coverage"].tolist() == [1.0, 1.0]
+def test_an_umbrella_names_a_theme_of_its_areas():
+    a, b = ids_by_half(9)
+    ids = a + b
+    labels = np.array(([0] * 6 + [1] * 3) * 2)
+    areas = np.array(([0, 0, 1, 1, 2, 2] + [3, 3, 3]) * 2)
+    got = name_themes(labels, ids, ["x"] * len(ids), areas, VOCAB)
+    assert got["theme_name"].tolist() == ["Greek letters", "Delta"]
+    assert got["name_source"].tolist() == ["umbrella", "area"]
 
 
-def test_a_theme_of_two_vocabulary_themes_gets_both_names():
-    labels = np.array([0, 0, 0, 0, 1, 1])
-    vectors = np.array([[1.0, 0, 0]] * 2 + [[0, 1.0, 0]] * 2 + [[0, 0, 1.0]] * 2)
-    name_vectors = np.eye(3)
-    got = earned_names(
-        labels, ["x"] * 6, vectors, ["Alpha", "Beta", "Gamma"], name_vectors, [[], []]
-    )
-    assert got["theme_name"].tolist() == ["Alpha & beta", "Gamma"]
-    assert got.loc[0, "name_coverage"] == 1.0
+def test_a_keyphrase_counts_only_on_the_half_it_did_not_come_from():
+    """Theme 0's papers share no area, nor does any name of the vocabulary describe them
+    well; "graph neural" is in every member's text of one half only. Chosen on that half it
+    describes nobody on the other, so it earns nothing there."""
+    a, b = ids_by_half(6)
+    ids = a + b
+    labels = np.array([0] * 3 + [1] * 3 + [0] * 3 + [1] * 3)
+    areas = np.array([0, 1, 3, 2, 2, 2, 0, 1, 3, 2, 2, 2])
+    texts = ["graph neural nets"] * 3 + ["x"] * 3 + ["y"] * 3 + ["x"] * 3
+    got = name_themes(labels, ids, texts, areas, VOCAB)
+    assert got["theme_name"][0] != "Graph neural"
+    texts = ["graph neural nets"] * 3 + ["x"] * 3 + ["graph neural tricks"] * 3 + ["x"] * 3
+    got = name_themes(labels, ids, texts, areas, VOCAB)
+    assert got["theme_name"][0] == "Graph neural"
+    assert got["heldout_coverage"][0] == 1.0 and got["name_source"][0] == "keyphrase"
 
 
-def test_a_name_that_covers_few_members_is_flagged():
-    """Theme 0 mixes papers nearest A, B and C, each of which a bigger theme earns; only
-    two of its six papers say "mixed bag"."""
-    labels = np.repeat([0, 1, 2, 3], [6, 10, 10, 10])
-    nearest = np.concatenate([[0, 0, 1, 1, 2, 2], np.repeat([0, 1, 2], 10)])
-    vectors = np.eye(3)[nearest]
-    texts = ["a mixed bag", "mixed bag"] + ["other"] * 34
-    keywords = [["mixed bag"], [], [], []]
-    got = earned_names(labels, texts, vectors, ["A", "B", "C"], np.eye(3), keywords)
-    assert got["theme_name"].tolist() == ["Mixed bag", "A", "B", "C"]
-    assert got.loc[0, "name_coverage"] == pytest.approx(1 / 3)
-    assert got["name_fits"].tolist() == [False, True, True, True]
-    # more themes than candidates: the rest are placeholders, flagged
-    got = earned_names(labels, texts, vectors, ["A", "B", "C"], np.eye(3), [[]] * 4)
-    assert got.loc[0, "theme_name"] == "Unnamed theme 0" and not got.loc[0, "name_fits"]
-
-
-def test_broad_names_are_true_of_their_fine_themes():
-    broad_of_fine = np.array([0, 0, 1])
-    labels = np.array([0, 0, 1, 1, 2, 2])
-    broad_labels = broad_of_fine[labels]
-    # broad theme 0's four papers are nearest four different names, none covering half of
-    # them: it is named from its fine themes; "Wide" describes exactly broad theme 1
-    vectors = np.eye(5)[[0, 1, 2, 3, 4, 4]]
-    got = broad_names(
-        broad_of_fine,
-        ["Alpha & x", "Beta", "Gamma"],
-        [2, 2, 2],
-        broad_labels,
-        labels,
-        vectors,
-        ["N1", "N2", "N3", "N4", "Wide"],
-        np.eye(5),
-    )
-    assert got["broad_theme_name"].tolist() == ["Alpha and Beta", "Wide"]
-    assert got["name_source"].tolist() == ["fine names", "vocabulary"]
-    # a name that covers half of a broad theme but none of one of its fine themes is not used
-    vectors = np.eye(2)[[0, 0, 1, 1, 1, 1]]  # "A": fine theme 0 only; "B": fine theme 1 only
-    got = broad_names(
-        broad_of_fine,
-        ["P", "Q", "R"],
-        [2, 2, 2],
-        broad_labels,
-        labels,
-        vectors,
-        ["A", "B"],
-        np.eye(2),
-    )
-    assert got["broad_theme_name"].tolist()[0] == "P and Q"
-
-
-def test_a_joined_name_is_described_by_both_parts():
-    d = {"Alpha": "First.", "Beta things": "Second."}
-    assert name_description("Alpha", d) == "First."
-    assert name_description("Alpha & beta things", d) == "First. Second."
-    assert name_description("Alpha & gamma", d) is None
-    assert name_description("Speculative decoding", d) is None
+def test_phrases_match_whole_words_across_hyphens():
+    texts = ["Encoder-decoder models", "an encoder decoder", "encoders decode"]
+    assert phrase_matches(texts, "encoder decoder").tolist() == [True, True, False]

@@ -7,34 +7,25 @@ import numpy as np
 import pandas as pd
 
 NAMES = [
-    "Efficient LLM architectures & model compression and quantization",
+    "Efficient models: architectures, inference and compression",
+    "Language model pretraining and NLP applications",
     "Decoding speedups",
-    "Cross-lingual and cross-domain NLP",
-    "Multimodal foundation models",
-    "Segmentation and image generation",
+    "Image generation and editing & object detection and segmentation",
+    "Multimodal perception",
+    "Speech and audio",
     "Learned data compression",
-    "Speech recognition",
-    "Representation learning theory & 3D and representation learning",
-    "Vision transformers",
+    "Representation learning & 3D vision",
+    "Visual recognition",
     "Video understanding",
-    "Medical image",
-    "Encoder-decoder models",
-    "Code models",
-]
-BROAD = [0, 0, 0, 1, 1, 2, 3, 2, 2, 1, 4, 0, 5]
-BROAD_NAMES = [
-    "Efficient LLM inference",
-    "Multimodal and video",
-    "Learned data compression, Representation learning theory and 1 more",
-    "Speech recognition",
     "Medical imaging",
+    "Tokenization",
     "Code models",
 ]
 
 
 def corpus(seed: int = 0, n_outliers: int = 25) -> tuple[pd.DataFrame, pd.DataFrame]:
     """13 themes as blobs of 10-60 points on a 2-D map, plus scattered outliers: shaped like
-    the run's papers (x, y, theme_id, broad_theme_id) and themes tables."""
+    the run's papers (x, y, theme_id) and themes tables."""
     rng = np.random.default_rng(seed)
     sizes = [61, 34, 26, 25, 25, 22, 21, 21, 20, 17, 16, 12, 10]
     angles = np.linspace(0, 2 * np.pi, len(sizes), endpoint=False)
@@ -42,17 +33,16 @@ def corpus(seed: int = 0, n_outliers: int = 25) -> tuple[pd.DataFrame, pd.DataFr
     for tid, (n, a) in enumerate(zip(sizes, angles, strict=True)):
         center = np.array([np.cos(a), np.sin(a)]) * (3 + 1.5 * (tid % 3))
         xy = center + rng.normal(scale=0.45 + 0.01 * n, size=(n, 2))
-        rows += [(x, y, tid, BROAD[tid]) for x, y in xy]
+        rows += [(x, y, tid) for x, y in xy]
     for x, y in rng.uniform(-6, 6, size=(n_outliers, 2)):
-        rows.append((x, y, -1, -1))
-    papers = pd.DataFrame(rows, columns=["x", "y", "theme_id", "broad_theme_id"])
+        rows.append((x, y, -1))
+    papers = pd.DataFrame(rows, columns=["x", "y", "theme_id"])
     themes = pd.DataFrame(
         {
             "theme_id": range(len(sizes)),
             "theme_name": NAMES,
-            "broad_theme_id": BROAD,
-            "broad_theme_name": [BROAD_NAMES[b] for b in BROAD],
             "size": sizes,
+            "misfits": [s // 6 for s in sizes],
         }
     )
     return papers, themes

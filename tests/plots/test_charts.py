@@ -14,6 +14,7 @@ from matplotlib.collections import QuadMesh
 
 from analysis.analyses.explore import dump_overlap_matrix
 from analysis.config import OUTLIER_NAME
+from analysis.plots.style import OUTLIER_COLOR
 from analysis.plots import (
     dump_overlap,
     heatmap,
@@ -64,12 +65,12 @@ def test_overlap_colours_span_the_off_diagonal():
 
 
 def test_theme_sizes_text_never_meets_a_bar():
-    """The largest theme's broad name is long enough to reach into its bar unless the layout
-    keeps names off the bars."""
+    """The longest theme name and every count stay off the bars; each theme's bar is in its
+    colour, its misfits a lighter part of the same bar; the outliers come last, apart."""
     _, themes = corpus()
     themes = themes.assign(
-        broad_theme_name=themes["broad_theme_name"].where(
-            themes["broad_theme_id"] != 0, "A broad theme with a very long name " * 3
+        theme_name=themes["theme_name"].where(
+            themes["theme_id"] != 0, "A theme with a very long name " * 3
         )
     )
     fig = theme_sizes(themes, 25)
@@ -78,20 +79,23 @@ def test_theme_sizes_text_never_meets_a_bar():
     bars = [p.get_window_extent() for p in ax.patches]
     texts = [t.get_window_extent() for t in ax.texts]
     frame = ax.get_window_extent()
-    assert len(bars) == len(themes) + 1
+    assert len(bars) == 2 * len(themes) + 1  # fitting part, misfit part, the outliers
     for t in texts:
         assert not any(t.overlaps(b) for b in bars)
         assert frame.x0 <= t.x0 and t.x1 <= frame.x1
     for a, b in itertools.combinations(texts, 2):
         assert not a.overlaps(b)
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert set(themes["theme_name"]) | {OUTLIER_NAME} <= set(labels)
-    assert set(themes["broad_theme_name"]) <= set(labels)
-    colors = theme_colors(themes)
-    at = dict(zip(np.round(ax.get_yticks()).astype(int), labels, strict=True))
+    assert labels[:-1] == themes.sort_values("size", ascending=False)["theme_name"].tolist()
+    assert labels[-1].startswith(OUTLIER_NAME)
+    assert ax.get_yticks()[-1] - ax.get_yticks()[-2] > 1  # a gap before the outliers
+    colors = {**theme_colors(themes), labels[-1]: OUTLIER_COLOR}
+    at = dict(zip(np.round(ax.get_yticks(), 1), labels, strict=True))
     for bar in ax.patches:  # each bar in its theme's colour, on its theme's row
-        name = at[round(bar.get_y() + bar.get_height() / 2)]
+        name = at[round(bar.get_y() + bar.get_height() / 2, 1)]
         assert np.allclose(bar.get_facecolor()[:3], plt.matplotlib.colors.to_rgb(colors[name]))
+    texts = [t.get_text() for t in ax.texts]
+    assert f"{themes['size'][0]} ({themes['misfits'][0]} misfits)" in texts
 
 
 def grouped_similarity() -> tuple[pd.DataFrame, list[set[str]]]:
@@ -149,7 +153,6 @@ def every_figure() -> dict[str, plt.Figure]:
     table = pd.DataFrame({"model": [3, 1], "data": [0, 2]}, index=["A", "B"])
     return {
         "theme_map": theme_map(papers, themes),
-        "theme_map_broad": theme_map(papers, themes, level="broad"),
         "theme_sizes": theme_sizes(themes, 25),
         "dump_overlap": dump_overlap(occurrences()),
         "heatmap": heatmap(table, "t", "x", "y", cbar_label="v"),

@@ -21,14 +21,14 @@ from analysis.plots.style import OUTLIER_COLOR
 from .helpers import corpus
 
 
-@pytest.fixture(scope="module", params=["fine", "broad"])
-def drawn(request):
+@pytest.fixture(scope="module")
+def drawn():
     papers, themes = corpus()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a label without a free spot warns
-        fig = theme_map(papers, themes, level=request.param)
+        fig = theme_map(papers, themes)
     fig.canvas.draw()
-    yield fig, papers, themes, request.param
+    yield fig, papers, themes
     plt.close(fig)
 
 
@@ -37,10 +37,9 @@ def label_boxes(fig) -> list[Bbox]:
 
 
 def test_one_label_per_theme_with_its_name(drawn):
-    fig, _, themes, level = drawn
+    fig, _, themes = drawn
     texts = [" ".join(a.get_text().split()) for a in map_labels(fig)]
-    column = "theme_name" if level == "fine" else "broad_theme_name"
-    names = sorted(set(themes[column]))
+    names = sorted(set(themes["theme_name"]))
     assert len(texts) == len(names)
     for name in names:
         assert sum(t.startswith(name + " (") for t in texts) == 1, name
@@ -94,7 +93,7 @@ def test_labels_inside_the_axes_and_leaders_clear_of_other_labels(drawn):
 
 
 def test_outliers_grey_and_title_axes(drawn):
-    fig, papers, _, _ = drawn
+    fig, papers, _ = drawn
     ax = fig.axes[0]
     first = ax.collections[0]
     assert first.get_label().startswith(OUTLIER_NAME)

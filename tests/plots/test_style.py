@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.config import OUTLIER_NAME
-from analysis.plots import BROAD_PALETTE, OUTLIER_COLOR, PALETTE, broad_colors, theme_colors
+from analysis.plots import OUTLIER_COLOR, PALETTE, theme_colors
+from analysis.plots.style import CATEGORY_PALETTE
 from analysis.plots.style import DISTINCT_HUES
 
 from .helpers import chroma, hue, lab
@@ -19,8 +20,6 @@ THEMES = pd.DataFrame(
     {
         "theme_id": [0, 1, 2],
         "theme_name": ["Big", "Middle", "Small"],
-        "broad_theme_id": [1, 0, 1],
-        "broad_theme_name": ["Second", "First", "Second"],
     }
 )
 
@@ -34,7 +33,6 @@ def test_colours_follow_ids_not_row_order():
         "Small": PALETTE[2],
         OUTLIER_NAME: OUTLIER_COLOR,
     }
-    assert broad_colors(shuffled) == {"First": BROAD_PALETTE[0], "Second": BROAD_PALETTE[1]}
 
 
 def test_only_outliers_are_grey():
@@ -44,8 +42,8 @@ def test_only_outliers_are_grey():
     for name, color in colors.items():
         if name != OUTLIER_NAME:
             assert chroma(color) >= 20, f"theme colour {color} is nearly grey"
-    for color in BROAD_PALETTE:
-        assert chroma(color) >= 20, f"broad theme colour {color} is nearly grey"
+    for color in CATEGORY_PALETTE:
+        assert chroma(color) >= 20, f"category colour {color} is nearly grey"
 
 
 def shade_pairs(palette: list[str]) -> list[tuple[str, str]]:
@@ -60,8 +58,8 @@ def shade_pairs(palette: list[str]) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     "palette, min_delta_e",
-    [(PALETTE[:DISTINCT_HUES], 20), (PALETTE, 15), (BROAD_PALETTE, 20)],
-    ids=["distinct hues", "with spares", "broad"],
+    [(PALETTE[:DISTINCT_HUES], 20), (PALETTE, 15), (CATEGORY_PALETTE, 20)],
+    ids=["distinct hues", "with spares", "categories"],
 )
 def test_colours_are_far_apart(palette, min_delta_e):
     assert len(set(palette)) == len(palette)
@@ -73,4 +71,4 @@ def test_colours_are_far_apart(palette, min_delta_e):
 def test_no_light_and_dark_shades_of_one_hue():
     assert DISTINCT_HUES >= 13  # the default run's themes
     assert shade_pairs(PALETTE[:DISTINCT_HUES]) == []
-    assert shade_pairs(BROAD_PALETTE) == []
+    assert shade_pairs(CATEGORY_PALETTE) == []
