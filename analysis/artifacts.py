@@ -33,12 +33,14 @@ from .numerics import portability_problems
 __all__ = [
     "ARTIFACT_VERSION",
     "NEEDED",
+    "OtherRunWarning",
     "artifacts_current",
     "load_artifacts",
     "load_theme_model",
     "recorded_config",
     "run_differences",
     "theme_vectors",
+    "warn_other_run",
     "write_artifacts",
 ]
 
@@ -182,6 +184,23 @@ def read_run_record(output_dir: Path) -> dict[str, Any] | None:
 
 #: Parameters that say where outputs go, not what they are: never a difference between runs.
 _LOCATIONS = ("processed_dir", "figures_dir")
+
+
+class OtherRunWarning(UserWarning):
+    """The output folder holds a run made with other options or inputs than asked for; it is
+    used as it is, not overwritten."""
+
+
+def warn_other_run(config: Config, diffs: list[str], what: str) -> None:
+    """One warning naming how the run on disk differs from `config`'s."""
+    import warnings
+
+    warnings.warn(
+        f"{config.processed_dir.name}/ holds a run made with other options or inputs "
+        f"({'; '.join(diffs)}); {what}",
+        OtherRunWarning,
+        stacklevel=3,
+    )
 
 
 def run_differences(config: Config = DEFAULT) -> list[str] | None:

@@ -173,15 +173,15 @@ def readme_main(args: argparse.Namespace) -> int:
 
 def sweep_main(args: argparse.Namespace) -> int:
     from .embedding import embed_papers
-    from .io import check_writable, remove_stale_temps, write_text_atomic
-    from .modeling import sweep
+    from .io import check_writable, remove_stale_temps
+    from .sweep import sweep_table
 
     out = check_writable(args.output_dir or DEFAULT.processed_dir, "output folder")
     remove_stale_temps(out)
-    papers = load_papers(args.raw_dir or DEFAULT.raw_dir)
-    X = embed_papers(papers, out / "embeddings.npz", DEFAULT.embed, progress=not args.quiet).vectors
-    df = sweep(X, seeds=range(args.seeds), progress=not args.quiet)
-    write_text_atomic(out / "sweep.csv", df.to_csv(index=False, float_format="%.3f"))
+    config = DEFAULT.replace(raw_dir=args.raw_dir or DEFAULT.raw_dir, processed_dir=out)
+    papers = load_papers(config.raw_dir)
+    X = embed_papers(papers, out / "embeddings.npz", config.embed, progress=not args.quiet).vectors
+    df = sweep_table(X, config, args.seeds, progress=not args.quiet)
     print(df.head(15).to_string(index=False, float_format="%.3f"))
     print(
         f"{int(df['meets_targets'].sum())} of {len(df)} settings meet all targets; "

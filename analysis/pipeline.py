@@ -1,12 +1,7 @@
-"""The run: load -> embed -> cluster -> name -> write artifacts -> figures (`run`), and the
-notebooks' way in (`ensure_artifacts`, `ensure_sweep`): reuse a current run, else make one.
-"""
+"""The run: load -> embed -> cluster -> name -> write artifacts -> figures (`run`)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import resource
 import sys
 import time
@@ -22,25 +17,14 @@ import pandas as pd
 from .artifacts import (
     PAPERS_CACHE,
     VOCABULARY_CACHE,
-    load_artifacts,
-    run_differences,
-    theme_vectors,
     write_artifacts,
 )
 from .config import DEFAULT, OUTLIER_NAME, Config
 from .dataset import dump_paths, load_entries, papers_from_entries
-from .io import WriteError, check_writable, remove_stale_temps, write_json_atomic, write_text_atomic
+from .io import WriteError, check_writable, remove_stale_temps
 from .text import paper_texts
 
-__all__ = [
-    "OtherRunWarning",
-    "PipelineError",
-    "RunResult",
-    "ensure_artifacts",
-    "ensure_sweep",
-    "run",
-    "warn_other_run",
-]
+__all__ = ["PipelineError", "RunResult", "run"]
 
 
 class PipelineError(RuntimeError):
@@ -299,66 +283,3 @@ def write_run_figures(
 
         out += write_reading_list(reading_list(papers, themes, occurrences), figures_dir, themes)
     return out
-
-
-class OtherRunWarning(UserWarning):
-    """The output folder holds a run made with other options or inputs than asked for; it is
-    used as it is, not overwritten."""
-
-
-def warn_other_run(config: Config, diffs: list[str], what: str) -> None:
-    """One warning naming how the run on disk differs from `config`'s."""
-    warnings.warn(
-        f"{config.processed_dir.name}/ holds a run made with other options or inputs "
-        f"({'; '.join(diffs)}); {what}",
-        OtherRunWarning,
-        stacklevel=3,
-    )
-
-
-def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Load the run's artifacts, making them first when the folder holds none, or when they are
-    stale for the very inputs and options they were made from (a dump edited since).
-
-    A run made with other options (another seed, raw folder, model, ...) is never overwritten:
-    it is loaded as it is, with one `OtherRunWarning` naming the differences. Rebuilding is
-    silent so that a notebook's stored outputs are the same whether or not it had to rebuild.
-    """
-    diffs = run_differences(config)
-    if diffs and not all(d.startswith("dumps ") for d in diffs):
-        warn_other_run(config, diffs, "showing that run (`python -m analysis run` remakes it)")
-    elif diffs is None or diffs:
-        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
-            warnings.simplefilter("ignore")
-            run(config=config, progress=False, verbose=False)
-    return load_artifacts(config.processed_dir)
-
-
-def ensure_sweep(config: Config = DEFAULT, seeds: int = 5) -> pd.DataFrame:
-    """The parameter sweep's table, recomputed (silently) unless a current one is on disk.
-
-    "Current" means made from the same embeddings (their cache key) with the same seeds.
-    """
-    from .embedding import cache_key, resolve_model
-    from .modeling import DEFAULT_GRID, sweep
-
-    out = config.processed_dir
-    papers, _ = ensure_artifacts(config)
-    stamp = {
-        "embedding_key": cache_key(resolve_model(config.embed.model), config.embed),
-        "seeds": seeds,
-        "grid": {k: [str(v) for v in vs] for k, vs in DEFAULT_GRID.items()},
-        "base": config.to_dict(),
-    }
-    try:
-        if json.loads((out / "sweep.json").read_text(encoding="utf-8")) == stamp:
-            return pd.read_csv(out / "sweep.csv")
-    except (OSError, ValueError):
-        pass
-    X = theme_vectors(papers, config)
-    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore")
-        df = sweep(X, seeds=range(seeds), base=config.cluster, progress=False)
-    write_text_atomic(out / "sweep.csv", df.to_csv(index=False, float_format="%.3f"))
-    write_json_atomic(out / "sweep.json", stamp)
-    return pd.read_csv(out / "sweep.csv")  # the same rounding whether fresh or reused

@@ -31,6 +31,7 @@ from .artifacts import (
     recorded_config,
     run_differences,
     theme_vectors,
+    warn_other_run,
 )
 from .config import DEFAULT, OUTLIER_NAME, Config
 from .text import paper_texts, title_of
@@ -54,8 +55,6 @@ class ThemeIndex:
     @classmethod
     def load(cls, config: Config = DEFAULT) -> ThemeIndex:
         """Read the artifacts of the run in `config.processed_dir` (nothing is written)."""
-        from .pipeline import warn_other_run
-
         out = config.processed_dir
         diffs = run_differences(config)
         if diffs is None:
@@ -138,7 +137,6 @@ class ThemeIndex:
                 "margin": (conf - sims[np.arange(len(sims)), second]).astype(float).round(4),
             }
         )
-
 
     def placed_members(self) -> pd.DataFrame:
         """What `assign` does with every member's own text, against the theme the fit gave it:

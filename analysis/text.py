@@ -13,6 +13,7 @@ import pandas as pd
 
 __all__ = [
     "OWN_WORK",
+    "plain_tex",
     "TITLE_SEPARATOR",
     "contribution",
     "own_method",
@@ -138,3 +139,16 @@ def contribution(abstract: str, limit: int = SUMMARY_CHARS) -> str:
     if len(s) > limit:
         s = s[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "..."
     return s
+
+
+# LaTeX escapes the listing pages left in abstracts ("88.7\\%"), as a reader should see them.
+_TEX = {"\\%": "%", "\\&": "&", "\\_": "_", "\\#": "#", "\\$": "$", "\\times": "×", "~": " "}
+
+
+def plain_tex(text: str) -> str:
+    """`text` with the LaTeX escapes of the dumps shown as the characters they stand for
+    ("88.7\\%" -> "88.7%", "2\\times" -> "2×"); for display only, never for what is
+    embedded or quoted."""
+    for tex, char in _TEX.items():
+        text = text.replace(tex, char)
+    return text

@@ -1,12 +1,13 @@
 """Tables behind the notebooks' questions: architectures, compression, dumps, outliers.
 
 Each function takes the papers table (and where needed the occurrences) and returns a tidy
-DataFrame; the notebooks only show them and the figures drawn from them.
+DataFrame; `analysis.narrative` words them and the notebooks show them. No sentences here.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,13 +16,18 @@ from ..text import paper_texts
 
 __all__ = [
     "ARCHITECTURES",
+    "COMPRESSION_WORDS",
+    "LayoutTables",
     "architecture_by",
     "architecture_mentions",
     "compression_kind",
+    "compression_sentences",
     "dump_label",
     "dump_overlap_matrix",
     "dump_theme_lift",
     "dump_theme_mix",
+    "layout_sentences",
+    "layout_tables",
     "outlier_topics",
     "theme_similarity",
 ]
@@ -56,13 +62,46 @@ def architecture_mentions(papers: pd.DataFrame) -> pd.DataFrame:
 
 
 def architecture_by(papers: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Share of papers mentioning each layout, per value of `by` (e.g. theme_name)."""
+    """Papers mentioning each layout, per value of `by` (e.g. theme_name): `papers` in all,
+    the count for each layout, and its share (%, one decimal) in `<layout> %`."""
     m = architecture_mentions(papers)
     m[by] = papers[by].to_numpy()
     g = m.groupby(by)[list(ARCHITECTURES)]
-    out = g.mean().mul(100).round(1)
+    out = g.sum().astype("int64")
     out.insert(0, "papers", g.size())
-    return out.sort_values("papers", ascending=False)
+    for a in ARCHITECTURES:
+        out[f"{a} %"] = (100 * out[a] / out["papers"]).round(1)
+    return out.sort_values(["papers"], ascending=False, kind="stable")
+
+
+def _first_sentence(text: str, pattern: str) -> str:
+    """The first sentence of `text` that `pattern` matches (case-insensitive), verbatim."""
+    from ..text import sentences
+
+    rx = re.compile(pattern, re.IGNORECASE)
+    return next((s for s in sentences(text) if rx.search(s)), "")
+
+
+def layout_sentences(papers: pd.DataFrame) -> pd.DataFrame:
+    """Every paper that mentions a layout, with the layouts and the sentence (title or
+    abstract, verbatim) that first mentions each: paper_id, title, theme_name, layout,
+    sentence; one row per paper and layout."""
+    text = paper_texts(papers)
+    rows = []
+    for i, t in enumerate(text):
+        for name, pat in ARCHITECTURES.items():
+            said = _first_sentence(t, pat)
+            if said:
+                rows.append(
+                    {
+                        "paper_id": papers["paper_id"].iloc[i],
+                        "title": papers["title"].iloc[i],
+                        "theme_name": papers["theme_name"].iloc[i],
+                        "layout": name,
+                        "sentence": said,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["paper_id", "title", "theme_name", "layout", "sentence"])
 
 
 # Compression of a *model*: its weights made fewer or narrower (quantization of weights or
@@ -120,6 +159,60 @@ def compression_kind(papers: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def compression_sentences(papers: pd.DataFrame, comp: pd.DataFrame) -> pd.DataFrame:
+    """Every paper that compresses models or data (`compression_kind`), with the sentence
+    that puts it there (verbatim; for a codec named only in the title, the title)."""
+    text = paper_texts(papers)
+    rules = {"model": _MODEL_COMPRESSION, "data": _DATA_COMPRESSION}
+    rows = []
+    for i, kind in enumerate(comp["kind"]):
+        if kind == "none":
+            continue
+        kinds = ["model", "data"] if kind == "both" else [kind]
+        said = [_first_sentence(text[i], rules[k]) for k in kinds]
+        said = [s for s in said if s] or [papers["title"].iloc[i]]
+        rows.append(
+            {
+                "paper_id": papers["paper_id"].iloc[i],
+                "title": papers["title"].iloc[i],
+                "theme_name": papers["theme_name"].iloc[i],
+                "kind": kind,
+                "sentence": " / ".join(dict.fromkeys(said)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["paper_id", "title", "theme_name", "kind", "sentence"])
+
+
+#: Words of compression in a text, whether or not the paper compresses anything.
+COMPRESSION_WORDS = (
+    r"compress|quantiz|codec|prun(?:e|ed|ing)|distill|low-rank|neural representation|bit-?rate"
+)
+
+
+@dataclass
+class LayoutTables:
+    """What notebook 04's findings and tables share: papers that name two or more layouts,
+    papers per compression kind (overall and by theme), and whose text uses a word of
+    compression."""
+
+    versus: pd.DataFrame
+    kinds: pd.Series
+    by_kind: pd.DataFrame
+    worded: pd.Series
+
+
+def layout_tables(papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame) -> LayoutTables:
+    """`LayoutTables` from `architecture_mentions` and `compression_kind`."""
+    return LayoutTables(
+        versus=arch[arch["explicit"].map(len) >= 2],
+        kinds=comp["kind"].value_counts().reindex(["model", "data", "both", "none"], fill_value=0),
+        by_kind=pd.crosstab(comp["theme_name"], comp["kind"]),
+        worded=pd.Series(paper_texts(papers), index=papers.index).str.contains(
+            COMPRESSION_WORDS, flags=re.IGNORECASE, regex=True
+        ),
+    )
+
+
 def dump_theme_mix(
     papers: pd.DataFrame, occurrences: pd.DataFrame, level: str = "theme_name"
 ) -> pd.DataFrame:
@@ -157,51 +250,6 @@ def theme_similarity(centroids: np.ndarray, names: list[str]) -> pd.DataFrame:
     """Cosine similarity between theme centroids, labelled by theme name."""
     c = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
     return pd.DataFrame(c @ c.T, index=names, columns=names)
-
-
-def theme_narrative(theme: pd.Series, papers: pd.DataFrame, vocab) -> str:
-    """A short Markdown account of one theme, every fact taken from its papers.
-
-    What problem (the vocabulary description the name was matched on, or the keyphrases), which
-    methods (top keyphrases), notable papers (nearest the centroid, and the one listed in the
-    most dumps), how many share code, and where it sits in the broad themes.
-    """
-    members = papers[papers["theme_id"] == theme["theme_id"]]
-    desc = vocab.describe(theme["theme_name"])
-    what = desc if desc else f"Named from its keyphrases: {', '.join(theme['keywords'][:3])}."
-    most = members.sort_values(["n_dumps", "title"], ascending=[False, True]).iloc[0]
-    reps = [f"*{t}*" for t in theme["start_here_titles"][:3]]
-    code = int(members["has_code"].sum())
-    n_promised = int((members["code_promised"] & ~members["has_code"]).sum())
-    promised = (
-        f"; {n_promised} more {'promises' if n_promised == 1 else 'promise'} code without a link"
-        if n_promised
-        else ""
-    )
-    lines = [
-        f"#### {theme['theme_name']} ({len(members)} papers)",
-        f"- **What:** {what}",
-        f"- **Methods and terms:** {', '.join(theme['keywords'][:8])}.",
-        f"- **Most central papers:** {'; '.join(reps)}.",
-        (
-            _most_listed(most, int((members["n_dumps"] == most["n_dumps"]).sum()))
-            if most["n_dumps"] > 1
-            else "- **Listed most often:** no paper of this theme is in more than one dump."
-        ),
-        f"- **Code:** {code} of {len(members)} abstracts link a repository{promised}.",
-    ]
-    return "\n".join(lines)
-
-
-def _most_listed(paper: pd.Series, tied: int) -> str:
-    """The portrait's "listed most often" line, saying when other papers are listed as often."""
-    n = int(paper["n_dumps"])
-    if tied == 1:
-        return f"- **Listed most often:** *{paper['title']}* (in {n} dumps)."
-    return (
-        f"- **Listed most often:** {tied} papers are each in {n} dumps, among them "
-        f"*{paper['title']}* (first by title)."
-    )
 
 
 def dump_label(dump: str, page_date: str | None = None) -> str:

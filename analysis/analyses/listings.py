@@ -27,7 +27,6 @@ import pandas as pd
 from scipy import sparse
 
 from ..modeling.keywords import STOP_WORDS, TOKEN_PATTERN
-from ..narrative.wording import joined
 from .explore import dump_label
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
     "PRIOR_ENTRIES",
     "SEARCH_SHARE",
     "chance_z",
-    "describe_verdict",
     "holding",
     "marking_words",
     "search_verdict",
@@ -272,34 +270,6 @@ def search_verdict(
     top["widely_held"] = top["share"] >= min_share
     top["search_like"] = top["beats_chance"] & top["widely_held"]
     return top
-
-
-def describe_verdict(verdict: pd.DataFrame, min_share: float = SEARCH_SHARE) -> str:
-    """What the dumps are, in one or two Markdown sentences worded from `search_verdict`.
-
-    The keyword-search reading is stated only when every dump passes; otherwise the sentence
-    says which do and which do not, or that none does.
-    """
-    n = len(verdict)
-    bar = f"beats chance and is held by at least {min_share:.0%} of the dump's entries"
-    like = verdict[verdict["search_like"]]
-    words = [f'"{w}"' for w in like["word"]]
-    if len(like) == n:
-        return (
-            f"In every one of the {n} dumps the top marking word {bar}, so the dumps look like "
-            f"the results of keyword searches for {joined(words)} rather than one trending list."
-        )
-    if like.empty:
-        return (
-            f"In none of the {n} dumps does the top marking word {bar}: the words do not single "
-            "out keyword searches, and the dumps may as well be one listing on different days."
-        )
-    rest = verdict[~verdict["search_like"]]
-    return (
-        f"{len(like)} of the {n} dumps look like the results of keyword searches (for "
-        f"{joined(words)}): their top marking word {bar}. In {joined(list(rest['label']))} it does "
-        "not, so the data do not show that every dump is a search's results."
-    )
 
 
 def holding(entries: pd.DataFrame, word: str) -> pd.Series:

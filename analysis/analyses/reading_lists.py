@@ -139,7 +139,9 @@ def reading_list_html(df: pd.DataFrame, themes: pd.DataFrame | None = None) -> s
     typical first, each with its one-line summary; misfits are marked with the theme that
     describes them better. Every text from the dumps is escaped; no script, no external
     resource."""
-    quotes = {} if themes is None else dict(zip(themes["theme_id"], themes["evidence"], strict=True))
+    quotes = (
+        {} if themes is None else dict(zip(themes["theme_id"], themes["evidence"], strict=True))
+    )
     sections, contents = [], []
     for i, (tid, g) in enumerate(df.groupby("theme_id", sort=False)):
         anchor = f"t{i}"
@@ -165,11 +167,7 @@ def reading_list_html(df: pd.DataFrame, themes: pd.DataFrame | None = None) -> s
                 f'<div class="sum">{html.escape(r.summary)}</div></td>'
                 f"<td>{html.escape(r.dumps)}</td><td>{code}</td>{where}</tr>"
             )
-        head = (
-            "<th>nearest theme</th>"
-            if outliers
-            else "<th>another theme fits better</th>"
-        )
+        head = "<th>nearest theme</th>" if outliers else "<th>another theme fits better</th>"
         fit_head = "" if outliers else "<th>fit</th>"
         note = (
             "<p>Papers in no theme, each with the theme it sits nearest, nearest first.</p>"
@@ -179,7 +177,11 @@ def reading_list_html(df: pd.DataFrame, themes: pd.DataFrame | None = None) -> s
         said = "".join(
             f"<li>{html.escape(q)}</li>" for q in quotes.get(tid, []) if isinstance(q, str)
         )
-        why = f'<p class="why">Why the name fits, in the members\' words:</p><ul>{said}</ul>' if said else ""
+        why = (
+            f'<p class="why">Why the name fits, in the members\' words:</p><ul>{said}</ul>'
+            if said
+            else ""
+        )
         sections.append(
             f'<h2 id="{anchor}">{html.escape(theme)} ({count})</h2>{note}{why}\n'
             f"<table><thead><tr>{fit_head}<th>title and summary</th><th>listed in</th>"
@@ -219,8 +221,13 @@ def itable_frame(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "theme": df["theme"].map(html.escape),
+            "fit": ["" if pd.isna(f) else f"{f:.2f}" for f in df["fit"]],
             "title": [_link(u, t) for u, t in zip(df["search_url"], df["title"], strict=True)],
-            "best rank": df["best_rank"],
+            "in one line": df["summary"].map(html.escape),
+            "misfit: better in": [
+                html.escape(b) if m else ""
+                for m, b in zip(df["misfit"], df["better_theme"], strict=True)
+            ],
             "listed in": df["dumps"].map(html.escape),
             "code": df["code_url"].map(_code_link),
         }

@@ -14,8 +14,8 @@ import re
 
 import pandas as pd
 
-from ..text import own_method, sentences
 from ..narrative.wording import counted, joined
+from ..text import own_method, sentences
 
 __all__ = [
     "FAMILY_MEANING",
@@ -156,6 +156,7 @@ FAMILY_ORDER: list[str] = [
 
 #: The families of faster generation and inference: the claims the headline is about.
 HEADLINE_FAMILIES: list[str] = FAMILY_ORDER[:-1]
+
 
 def method_family(title: str, abstract: str = "") -> str:
     """The family of a paper's speed-up method, from its title when the title names one, else

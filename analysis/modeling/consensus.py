@@ -188,7 +188,7 @@ def consensus_labels(
         return g
 
     final = np.array([root(int(g)) for g in group_of])
-    ids, first, counts = np.unique(final, return_index=True, return_counts=True)
+    _ids, first, counts = np.unique(final, return_index=True, return_counts=True)
     kept = sorted(first[counts >= min_size].tolist())  # numbered by their first paper
     number = {int(final[f]): t for t, f in enumerate(kept)}
     return np.array([number.get(int(g), -1) for g in final], dtype=np.int64)

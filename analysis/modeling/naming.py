@@ -94,7 +94,9 @@ def _f1(cov: float, prec: float) -> float:
 def _fixed_candidates(vocab: Vocabulary, areas: np.ndarray) -> list[Candidate]:
     out = [Candidate(a, "area", areas == j) for j, a in enumerate(vocab.names)]
     for name, (_, parts) in vocab.umbrellas.items():
-        out.append(Candidate(name, "umbrella", np.isin(areas, [vocab.names.index(p) for p in parts])))
+        out.append(
+            Candidate(name, "umbrella", np.isin(areas, [vocab.names.index(p) for p in parts]))
+        )
     return out
 
 
@@ -110,7 +112,11 @@ def _joined(
     if len(fits) < 2 or fits[1][0][0] < JOIN_SHARE:
         return []
     (_, a), (_, b) = fits
-    return [Candidate(vocab.joined(vocab.names[a], vocab.names[b]), "areas joined", np.isin(areas, [a, b]))]
+    return [
+        Candidate(
+            vocab.joined(vocab.names[a], vocab.names[b]), "areas joined", np.isin(areas, [a, b])
+        )
+    ]
 
 
 def _phrases(texts: Sequence[str], labels: np.ndarray, side: np.ndarray, k: int) -> list[list[str]]:
@@ -177,9 +183,17 @@ def name_themes(
         name = chosen.get(t, f"Unnamed theme {t}")
         c = by_name.get(name)
         if c is None:
-            rows.append(dict(theme_name=name, name_source="none", name_coverage=0.0,
-                             name_precision=0.0, heldout_coverage=0.0, heldout_precision=0.0,
-                             name_fits=False))
+            rows.append(
+                dict(
+                    theme_name=name,
+                    name_source="none",
+                    name_coverage=0.0,
+                    name_precision=0.0,
+                    heldout_coverage=0.0,
+                    heldout_precision=0.0,
+                    name_fits=False,
+                )
+            )
             continue
         fits = heldout[(t, name)]
         cov, prec = _fit(c.matches, members, ~members)

@@ -52,10 +52,10 @@ class NeighborGraph:
 def neighbor_graph(X: np.ndarray, n_neighbors: int, exact_below: int, seed: int) -> NeighborGraph:
     """The `n_neighbors` nearest papers of every paper (itself included, first), by cosine."""
     enable_numba_cache()
+    import warnings
+
     from umap import distances
     from umap.umap_ import nearest_neighbors
-
-    import warnings
 
     X = np.asarray(X, dtype=np.float32)
     k = min(n_neighbors, len(X))

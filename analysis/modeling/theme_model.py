@@ -26,9 +26,11 @@ any member is to its own theme (UMAP's own `transform` is stochastic and would n
 pickled). On the corpus, `predict` of the members' own vectors gives their fitted theme for
 96% of them; the rest are misfits (`analysis.modeling.typicality`).
 
+`save`/`load` keep what `predict` needs in one .npz (see `save`), so `analysis.assign` places
+papers without refitting.
+
 There is no level above the themes: across the 40 fits of the consensus no two themes share
-their papers in more than 9% of the fits, so the consensus holds no coarser grouping. `save`/`load` keep what
-`predict` needs in one .npz (see `save`), so `analysis.assign` places papers without refitting.
+their papers in more than 9% of the fits, so the consensus holds no coarser grouping.
 """
 
 from __future__ import annotations
@@ -267,9 +269,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     def save(self, path: str | Path, **metadata: Any) -> Path:
         """Write what `predict` needs to `path` (.npz, atomically).
 
-        Arrays: `centroids` (k x dim float32), `assign_threshold` (float32 scalar) and `meta`: JSON with `format` (`MODEL_FORMAT`), `params`
-        (`get_params()`) and the caller's `metadata` (a run stores theme names and the
-        embedding cache key there).
+        Arrays: `centroids` (k x dim float32), `assign_threshold` (float32 scalar) and `meta`:
+        JSON with `format` (`MODEL_FORMAT`), `params` (`get_params()`) and the caller's
+        `metadata` (a run stores theme names and the embedding cache key there).
         """
         meta = json.dumps(
             {"format": MODEL_FORMAT, "params": self.get_params(), **metadata}, sort_keys=True

@@ -90,9 +90,10 @@ def names_text(themes: pd.DataFrame) -> str:
         "members."
     )
     if len(weak):
+        its = "its" if len(weak) == 1 else "their"
         text += (
-            f" {counted(len(weak), 'name')} describe under half of {'its' if len(weak) == 1 else 'their'}"
-            f" held-out members: {joined(weak['theme_name'].tolist())}."
+            f" {counted(len(weak), 'name')} describe under half of {its} held-out members: "
+            f"{joined(weak['theme_name'].tolist())}."
         )
     return text
 
@@ -153,7 +154,7 @@ def portrait(theme: pd.Series, papers: pd.DataFrame, vocab, n: int = 5) -> str:
         f"- **What the name means:** {what}",
         "- **In the members' words:** "
         + (" ".join(_quote(q) for q in theme["evidence"]) if theme["evidence"] else "none"),
-        f"- **Start here** (the most typical members the name describes):\n" + "\n".join(start),
+        "- **Start here** (the most typical members the name describes):\n" + "\n".join(start),
         f"- **Misfits** ({len(mis)}): {misfit}.",
         f"- **Terms:** {', '.join(theme['keywords'][:8])}.",
         f"- **Code:** {code} of {len(members)} abstracts link a repository.",

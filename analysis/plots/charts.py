@@ -41,17 +41,33 @@ def theme_sizes(themes: pd.DataFrame, n_outliers: int) -> plt.Figure:
         fig, ax = plt.subplots(figsize=(9.5, 0.36 * (len(t) + 2) + 1.3))
         fit = sizes - mis
         ax.barh(ys, fit, color=[colors[n] for n in names], height=0.72)
-        ax.barh(ys, mis, left=fit, color=[colors[n] for n in names], alpha=0.4, height=0.72,
-                hatch="///", edgecolor="white", linewidth=0)
+        ax.barh(
+            ys,
+            mis,
+            left=fit,
+            color=[colors[n] for n in names],
+            alpha=0.4,
+            height=0.72,
+            hatch="///",
+            edgecolor="white",
+            linewidth=0,
+        )
         ax.barh([y_out], [n_outliers], color=OUTLIER_COLOR, height=0.72)
         for y, s, m in zip(ys, sizes, mis, strict=True):
             label = f"{s}" + (f" ({m} misfit{'s' if m != 1 else ''})" if m else "")
-            ax.annotate(label, (s, y), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=9)
-        ax.annotate(str(n_outliers), (n_outliers, y_out), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=9)
+            ax.annotate(
+                label, (s, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9
+            )
+        ax.annotate(
+            str(n_outliers),
+            (n_outliers, y_out),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
         ax.axhline(len(t) - 0.2, color="#999999", lw=0.8, ls="--")
-        ax.set_yticks(ys + [y_out], names + [f"{OUTLIER_NAME}, in no theme"])
+        ax.set_yticks([*ys, y_out], [*names, f"{OUTLIER_NAME}, in no theme"])
         ax.tick_params(axis="y", length=0)
         ax.set_ylim(y_out + 0.6, -0.6)
         ax.set_xlim(0, top * 1.3 + 2)  # room for the counts past the longest bar
@@ -105,19 +121,21 @@ def heatmap(
     figsize: tuple[float, float] | None = None,
     center: float | None = None,
     *,
-    annot: bool = True,
+    annot: bool | pd.DataFrame = True,
 ) -> plt.Figure:
     """A labelled heatmap of a DataFrame (rows x columns as they come), each cell annotated
-    unless `annot=False` (for tables too large to read cell by cell)."""
+    with its value, or with the text of `annot` (a table of strings of the same shape, e.g.
+    a share with its count), unless `annot=False` (tables too large to read cell by cell)."""
     import seaborn as sns
 
     size = figsize or (1.0 + 0.62 * table.shape[1], 1.2 + 0.42 * table.shape[0])
+    text = isinstance(annot, pd.DataFrame)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=size)
         sns.heatmap(
             table,
-            annot=annot,
-            fmt=fmt,
+            annot=annot.to_numpy() if text else annot,
+            fmt="" if text else fmt,
             cmap=cmap,
             linewidths=0.5,
             ax=ax,
@@ -256,15 +274,44 @@ def speedup_factors(claims: pd.DataFrame) -> plt.Figure:
 def stacked_bars(
     table: pd.DataFrame, title: str, xlabel: str, ylabel: str, colors: dict[str, str] | None = None
 ) -> plt.Figure:
-    """Horizontal stacked bars: one bar per row, one segment per column."""
+    """Horizontal stacked bars of counts: one bar per row, one segment per column, each
+    segment's count written in it and the total past the bar's end; whole-number ticks."""
+    from matplotlib.ticker import MaxNLocator
+
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(9, 0.42 * len(table) + 1.5))
         left = np.zeros(len(table))
+        y = np.arange(len(table))
         for i, col in enumerate(table.columns):
             c = (colors or {}).get(col, PALETTE[i % len(PALETTE)])
-            ax.barh(table.index.astype(str), table[col], left=left, color=c, label=str(col))
-            left += table[col].to_numpy()
-        ax.invert_yaxis()
+            vals = table[col].to_numpy()
+            ax.barh(y, vals, left=left, color=c, label=str(col), height=0.7)
+            for yi, (x0, v) in enumerate(zip(left, vals, strict=True)):
+                if v > 0:
+                    ax.text(
+                        x0 + v / 2,
+                        yi,
+                        str(int(v)),
+                        ha="center",
+                        va="center",
+                        fontsize=8.5,
+                        color="white",
+                        fontweight="bold",
+                    )
+            left += vals
+        for yi, total in enumerate(left):
+            ax.annotate(
+                str(int(total)),
+                (total, yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+            )
+        ax.set_yticks(y, table.index.astype(str))
+        ax.set_ylim(len(table) - 0.5, -0.5)
+        ax.set_xlim(0, left.max() * 1.1 + 1)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -272,8 +319,9 @@ def stacked_bars(
     return fig
 
 
-def sweep_scatter(sweep: pd.DataFrame) -> plt.Figure:
-    """Outlier share vs stability for every swept setting; the default ringed."""
+def sweep_scatter(sweep: pd.DataFrame, peer: dict | None = None) -> plt.Figure:
+    """Outlier share vs stability for every swept setting (single fits); the default ringed;
+    with `peer` (the stored side-by-side), the consensus a run makes drawn apart as a star."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8.5, 5.5))
         sc = ax.scatter(
@@ -294,8 +342,22 @@ def sweep_scatter(sweep: pd.DataFrame) -> plt.Figure:
             facecolors="none",
             edgecolors="#d62728",
             linewidths=2,
-            label="default setting",
+            label="default setting, one fit per seed",
         )
+        if peer is not None:
+            o = peer["ours"]
+            ax.scatter(
+                [100 * float(np.mean(o["outlier_share"]))],
+                [o["stability_ari"]],
+                marker="*",
+                s=320,
+                color="#d62728",
+                edgecolors="black",
+                linewidths=0.6,
+                label=f"what a run uses: consensus of {o['fits_per_run']} fits "
+                f"({len(o['topics'])} disjoint seed sets)",
+                zorder=5,
+            )
         ax.axhline(0.8, color="#999999", ls="--", lw=1)
         ax.axvline(15, color="#999999", ls="--", lw=1)
         ax.text(15.3, ax.get_ylim()[0] + 0.02, "15% outliers", fontsize=8.5, color="#666666")
@@ -313,13 +375,17 @@ def truncation_effect(n_tokens: np.ndarray, cosine: np.ndarray, window: int) -> 
     with plt.rc_context(STYLE):
         fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.2))
         a.hist(n_tokens, bins=30, color=PALETTE[0])
+        span = float(np.max(n_tokens) - min(window, np.min(n_tokens)))
+        a.set_xlim(min(window, np.min(n_tokens)) - 0.45 * span, np.max(n_tokens) + 0.05 * span)
         a.axvline(window, color="#d62728", lw=2)
-        a.text(
+        a.text(  # left of the line, where no text is long enough to have a bar
             window,
             a.get_ylim()[1] * 0.92,
-            f" model window: {window} tokens",
+            f"model window:\n{window} tokens ",
             color="#d62728",
             fontsize=9,
+            ha="right",
+            va="top",
         )
         a.set_xlabel("tokens in title + abstract")
         a.set_ylabel("papers")

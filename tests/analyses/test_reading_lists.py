@@ -188,7 +188,7 @@ def test_a_real_run_writes_the_reading_list_of_every_paper(run_a: Path):
     members = df[df["theme_id"] >= 0]
     for _, g in members.groupby("theme_id"):  # most typical first
         assert g["fit"].is_monotonic_decreasing
-    assert (df["theme_id"] < 0).to_numpy()[-int((df["theme_id"] < 0).sum()):].all()
+    assert (df["theme_id"] < 0).to_numpy()[-int((df["theme_id"] < 0).sum()) :].all()
     assert (got["summary"] != "").all()
     page = (run_a / "figures" / "reading_list.html").read_text(encoding="utf-8")
     assert page.count("<tr><td") == len(papers)

@@ -53,9 +53,13 @@ def test_the_shipped_vocabulary_loads(tmp_path: Path):
     for name, (desc, parts) in v.umbrellas.items():
         assert desc and len(parts) >= 2 and set(parts) <= set(v.areas), name
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"areas": {"A": "a"}, "umbrellas": {"U": {"description": "u",
-                   "areas": ["A", "Nope"]}}}), encoding="utf-8")
-    with pytest.raises(ValueError, match="umbrella 'U'.*unknown: Nope"):
+    bad.write_text(
+        json.dumps(
+            {"areas": {"A": "a"}, "umbrellas": {"U": {"description": "u", "areas": ["A", "Nope"]}}}
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"umbrella 'U'.*unknown: Nope"):
         load_vocabulary(bad)
     bad.write_text(json.dumps({"areas": {}}), encoding="utf-8")
     with pytest.raises(ValueError, match="non-empty object of areas"):
@@ -99,7 +103,7 @@ def test_an_umbrella_names_a_theme_of_its_areas():
     a, b = ids_by_half(9)
     ids = a + b
     labels = np.array(([0] * 6 + [1] * 3) * 2)
-    areas = np.array(([0, 0, 1, 1, 2, 2] + [3, 3, 3]) * 2)
+    areas = np.array([0, 0, 1, 1, 2, 2, 3, 3, 3] * 2)
     got = name_themes(labels, ids, ["x"] * len(ids), areas, VOCAB)
     assert got["theme_name"].tolist() == ["Greek letters", "Delta"]
     assert got["name_source"].tolist() == ["umbrella", "area"]

@@ -12,9 +12,7 @@ from analysis.modeling.typicality import member_fit, misfits
 def test_fit_ranks_members_within_their_theme():
     labels = np.array([0, 0, 0, 1, 1, -1])
     membership = np.array([1.0, 0.5, 0.8, 0.9, 0.9, 0.0])
-    similarity = np.array(
-        [[0.9, 0.1], [0.5, 0.4], [0.8, 0.2], [0.2, 0.7], [0.1, 0.9], [0.3, 0.3]]
-    )
+    similarity = np.array([[0.9, 0.1], [0.5, 0.4], [0.8, 0.2], [0.2, 0.7], [0.1, 0.9], [0.3, 0.3]])
     fit = member_fit(labels, membership, similarity)
     assert np.isnan(fit[5])  # an outlier is no theme's member
     assert fit[0] == 1.0 and fit[1] == 0.0  # best on all three; worst on all three
@@ -26,12 +24,8 @@ def test_fit_ranks_members_within_their_theme():
 def test_misfits_need_another_theme_that_says_it_better():
     labels = np.array([0, 0, 0, 1, -1])
     described = np.array([True, False, False, False, False])
-    name_score = np.array(
-        [[0.5, 0.1], [0.1, 0.3], [0.3, 0.1], [0.1, 0.2], [0.0, 0.9]]
-    )
-    similarity = np.array(
-        [[0.9, 0.1], [0.8, 0.2], [0.4, 0.6], [0.3, 0.8], [0.1, 0.9]]
-    )
+    name_score = np.array([[0.5, 0.1], [0.1, 0.3], [0.3, 0.1], [0.1, 0.2], [0.0, 0.9]])
+    similarity = np.array([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6], [0.3, 0.8], [0.1, 0.9]])
     mis, better = misfits(labels, described, name_score, similarity)
     # 0: described by its own name; 1: another name says it better; 2: another centroid
     # is nearer; 3: neither (its own name and centroid are the best there are); 4: an outlier

@@ -14,7 +14,6 @@ from matplotlib.collections import QuadMesh
 
 from analysis.analyses.explore import dump_overlap_matrix
 from analysis.config import OUTLIER_NAME
-from analysis.plots.style import OUTLIER_COLOR
 from analysis.plots import (
     dump_overlap,
     heatmap,
@@ -27,7 +26,7 @@ from analysis.plots import (
     theme_sizes,
     truncation_effect,
 )
-from analysis.plots.style import theme_colors
+from analysis.plots.style import OUTLIER_COLOR, theme_colors
 
 from .helpers import corpus
 

@@ -11,8 +11,7 @@ import pytest
 
 from analysis.config import OUTLIER_NAME
 from analysis.plots import OUTLIER_COLOR, PALETTE, theme_colors
-from analysis.plots.style import CATEGORY_PALETTE
-from analysis.plots.style import DISTINCT_HUES
+from analysis.plots.style import CATEGORY_PALETTE, DISTINCT_HUES
 
 from .helpers import chroma, hue, lab
 

@@ -1,0 +1,121 @@
+"""The README's generated blocks, each worded from the run in the output folder and the stored
+benchmark results by the same functions the notebooks use (`analysis.readme` fills them in)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import DEFAULT, PEER_RESULT
+
+__all__ = ["blocks"]
+
+
+def _peer_block(path: Path = PEER_RESULT) -> str:
+    """The side-by-side as Markdown: notebook 06's table with the rows a README reader asks."""
+    from ..analyses.reports import load_peer
+    from . import trust
+
+    res = load_peer(path)
+    table = trust.peer_table(res)
+    largest = [
+        ", ".join(f"`{x['name']}`" for x in sorted(res[k]["labels"], key=lambda x: -x["size"])[:3])
+        for k in ("defaults", "tuned")
+    ]
+    rows = [
+        "| | " + " | ".join(table.columns) + " |",
+        "|---|" + "---:|" * len(table.columns),
+        *(f"| {label} | " + " | ".join(row) + " |" for label, row in table.iterrows()),
+        "",
+        f"Largest BERTopic labels, first seed: defaults {largest[0]}; tuned {largest[1]}. "
+        f"Measured with BERTopic {res['bertopic_version']}. {trust.stop_word_clause(res)}; "
+        f"across seeds, tuning gives BERTopic {trust.tuning_steadiness(res)}. BERTopic embeds "
+        "the first 256 tokens of each text and leaves UMAP unseeded by default; this project "
+        "embeds all of it, seeded.",
+    ]
+    return "\n".join(rows)
+
+
+def blocks(
+    processed_dir: Path | None = None, raw_dir: Path | None = None
+) -> dict[str, Callable[[], str]]:
+    """Each block's name and how its text is made (from `processed_dir`'s run of the dumps in
+    `raw_dir`)."""
+    from ..artifacts import load_artifacts, read_run_record
+
+    out = Path(processed_dir) if processed_dir else DEFAULT.processed_dir
+    raw_dir = Path(raw_dir) if raw_dir else DEFAULT.raw_dir
+
+    def corpus() -> str:
+        from . import corpus as words
+
+        papers, _ = load_artifacts(out)
+        occ = pd.read_parquet(out / "occurrences.parquet")
+        facts = words.facts(papers, occ)
+        return "\n".join(f"- {s};" if i < 2 else f"- {s}." for i, s in enumerate(facts))
+
+    def themes() -> str:
+        from . import themes as words
+
+        papers, th = load_artifacts(out)
+        p = read_run_record(out)["parameters"]
+        seed, n = p["cluster.seed"], p["cluster.consensus_seeds"]
+        fits = (
+            f"The themes are a consensus of {n} UMAP + HDBSCAN fits (seeds {seed}-{seed + n - 1}, "
+            f"cut {p['cluster.consensus_cut']}). "
+        )
+        return fits + words.summary(papers, th) + "\n\n" + words.table_markdown(th)
+
+    def start_here() -> str:
+        papers, th = load_artifacts(out)
+        by_id = papers.set_index("paper_id")
+        lines = []
+        for t in th.itertuples():
+            titles = "; ".join(f"*{by_id.loc[i, 'title']}*" for i in t.start_here_ids)
+            lines.append(f"- **{t.theme_name}** ({t.size}): {titles}")
+        return "\n".join(lines)
+
+    def findings() -> str:
+        from ..analyses import explore, listings
+        from ..analyses.reports import load_peer
+        from ..analyses.speedups import extract_speedups
+        from ..dataset import load_entries
+        from . import dumps, layouts, speedups, trust
+        from . import themes as theme_words
+
+        papers, th = load_artifacts(out)
+        arch = explore.architecture_mentions(papers)
+        comp = explore.compression_kind(papers)
+        tables = explore.layout_tables(papers, arch, comp)
+        layout = layouts.findings(papers, arch, comp, tables)
+        speed = speedups.findings(extract_speedups(papers))
+        entries = load_entries(raw_dir)
+        verdict = listings.search_verdict(
+            listings.marking_words(entries), listings.chance_z(entries)
+        )
+        peer = load_peer()
+        first = theme_words.findings(papers, th)
+        stable = trust.findings_stability(peer)
+        bullets = [
+            f"**Themes:** {first[0]} {first[1]} {first[2]}",
+            f"**Names a reader can check:** {first[3]} {first[4]}",
+            f"**Speed-up claims:** {speed[0]} {speed[1]}\n\n"
+            "  ![Speed-ups by family](figures/speedups_by_family.png)",
+            f"**Layouts and compression:** {layout[0]} {layout[1]} {layout[2]}",
+            f"**What the dumps are:** {dumps.verdict_text(verdict, listings.SEARCH_SHARE)} "
+            f"Each dump's top marking word, in its entries against the others: "
+            f"{dumps.marking_summary(verdict)} (notebook 05).\n\n"
+            "  ![Theme mix per dump](figures/dumps_theme_mix.png)",
+            f"**Themes that hold:** {stable[0]} {stable[1]}",
+        ]
+        return "\n".join(f"- {b}" for b in bullets)
+
+    return {
+        "corpus": corpus,
+        "themes": themes,
+        "start-here": start_here,
+        "bertopic": _peer_block,
+        "findings": findings,
+    }
