@@ -51,11 +51,15 @@ quick: $(STAMP) ## The quick loop: lint and the tests not marked slow (no pipeli
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests -m "not slow" -q
 
-notebooks: $(STAMP) ## Re-take the map screenshot, re-execute the notebooks in place, render them to HTML
+# The HTML through notebooks/templates/offline (the lab template without its CDN scripts), so a
+# rendered page loads nothing from the web (tests/test_offline_pages.py).
+notebooks: $(STAMP) ## Re-take the map screenshot, re-execute the notebooks in place, render them to offline HTML
 	$(PY) -m analysis.plots.screenshot
 	for nb in notebooks/*.ipynb; do \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
-	  $(VENV)/bin/jupyter nbconvert --to html --output-dir notebooks/html "$$nb" || exit 1; \
+	  $(VENV)/bin/jupyter nbconvert --to html --template offline \
+	    --TemplateExporter.extra_template_basedirs=notebooks/templates \
+	    --output-dir notebooks/html "$$nb" || exit 1; \
 	done
 
 readme: $(STAMP) ## Fill README.md's generated numbers from data/processed (after make run)
