@@ -13,12 +13,12 @@ import pandas as pd
 
 __all__ = [
     "OWN_WORK",
-    "plain_tex",
     "TITLE_SEPARATOR",
     "contribution",
     "own_method",
     "paper_text",
     "paper_texts",
+    "plain_tex",
     "sentences",
     "split_sentences",
     "word_count",
@@ -107,6 +107,8 @@ _OWN_SUBJECT = re.compile(
     r"\b(?:we|this (?:paper|work|study|article)|in this (?:paper|work)|our (?:paper|work))\b",
     re.IGNORECASE,
 )
+#: Where the sentence splitter stops too early for a summary (it cuts windows, so it stays).
+_ABBREVIATIONS = ("a.k.a.", "e.g.", "i.e.", "et al.", "vs.", "cf.", "Fig.", "Eq.")
 #: A summary is cut at a word boundary past this many characters.
 SUMMARY_CHARS = 240
 
@@ -132,6 +134,14 @@ def contribution(abstract: str, limit: int = SUMMARY_CHARS) -> str:
         subj = [m.start() for m in _OWN_SUBJECT.finditer(x) if verb and m.start() < verb.start()]
         return subj[-1] if subj else None
 
+    # a sentence cut after "a.k.a." or "e.g." reads on into the next one
+    merged: list[str] = []
+    for x in sents:
+        if merged and merged[-1].endswith(_ABBREVIATIONS):
+            merged[-1] = f"{merged[-1]} {x}"
+        else:
+            merged.append(x)
+    sents = merged
     hit = next(((x, own(x)) for x in sents if own(x) is not None), None)
     s, start = hit or (next((x for x in sents if OWN_WORK.search(x)), sents[0]), 0)
     s = re.sub(r"^in this (paper|work),?\s*", "", s[start:], flags=re.IGNORECASE)
@@ -142,13 +152,21 @@ def contribution(abstract: str, limit: int = SUMMARY_CHARS) -> str:
 
 
 # LaTeX escapes the listing pages left in abstracts ("88.7\\%"), as a reader should see them.
-_TEX = {"\\%": "%", "\\&": "&", "\\_": "_", "\\#": "#", "\\$": "$", "\\times": "×", "~": " "}
+_TEX = {
+    "\\%": "%",
+    "\\&": "&",
+    "\\_": "_",
+    "\\#": "#",
+    "\\$": "$",
+    "\\times": "\u00d7",  # the multiplication sign
+    "~": " ",
+}
 
 
 def plain_tex(text: str) -> str:
     """`text` with the LaTeX escapes of the dumps shown as the characters they stand for
-    ("88.7\\%" -> "88.7%", "2\\times" -> "2×"); for display only, never for what is
-    embedded or quoted."""
+    ("88.7\\%" -> "88.7%", "2\\times" -> 2 and a multiplication sign); for display only, never
+    for what is embedded or quoted."""
     for tex, char in _TEX.items():
         text = text.replace(tex, char)
     return text

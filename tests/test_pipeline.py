@@ -159,11 +159,12 @@ def test_decoding_speedups_theme_holds_the_decoding_papers(run_a: Path):
     assert got.str.contains("decoding", case=False).all(), got.to_dict()
 
 
-def test_compression_theme_makes_sense_and_encoder_decoder_is_a_layout_not_a_theme(run_a: Path):
+def test_compression_theme_makes_sense_and_language_models_have_a_home(run_a: Path):
     """The data compression theme is about compressing; the encoder-decoder layout runs through
-    many themes (speech, medical, code, ...), so no theme is named for it and the findings
-    say where its papers are instead."""
-    from analysis.analyses.findings import themes_findings
+    many themes (speech, medical, code, ...), while the language-model pretraining and
+    architecture papers (encoder-decoder against decoder-only among them) have a theme named for
+    them, which the findings name."""
+    from analysis.narrative.themes import findings
 
     papers, themes = load_artifacts(run_a)
     comp = papers[papers["theme_name"] == "Learned data compression"]
@@ -171,10 +172,13 @@ def test_compression_theme_makes_sense_and_encoder_decoder_is_a_layout_not_a_the
     says = papers[papers["abstract"].str.contains(r"encoder[- ]decoder", case=False)]
     held = says.loc[says["theme_id"] >= 0, "theme_name"].value_counts()
     assert held.iloc[0] < 0.5 * len(says) and len(held) >= 5, held
-    assert not themes["theme_name"].str.contains("encoder-decoder", case=False).any()
-    where = next(s for s in themes_findings(papers, themes) if s.startswith("Where three"))
-    said = f'{len(says)} abstracts that say "encoder-decoder" are spread over {len(held)} themes'
-    assert said in where, where
+    lm = themes[themes["theme_name"].str.contains("Language model pretraining")]
+    assert len(lm) == 1
+    lm_papers = papers[papers["theme_id"] == lm["theme_id"].iloc[0]]
+    for start in ("What Language Model Architecture", "Decoder-Only or Encoder-Decoder"):
+        assert lm_papers["title"].str.startswith(start).any(), start
+    where = next(s for s in findings(papers, themes) if s.startswith("Where three"))
+    assert f"**{lm['theme_name'].iloc[0]}**" in where, where
 
 
 def test_quantization_and_pruning_papers_sit_under_a_compression_name(run_a: Path):

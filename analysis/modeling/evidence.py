@@ -3,9 +3,11 @@ name says.
 
 For each of the name's areas in turn (an umbrella or a joined name has several), the member
 described by that area whose sentence is closest to the area's description (TF-IDF cosine over
-words and word pairs, stop words left out) gives one sentence, until `n` sentences from
-different members are found; a keyphrase name quotes sentences that hold the phrase. Members
-are taken most typical first (`fit`), so the quotes come from papers that belong.
+words and word pairs, stop words left out) gives one sentence, taken from where the abstract
+turns to its own work (its background sentences describe the field, not the paper), until `n`
+sentences from different members are found; a keyphrase name quotes sentences that hold the
+phrase. Members are taken most typical first (`fit`), so the quotes come from papers that
+belong.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import sentences
+from ..text import own_method, sentences
 from .keywords import STOP_WORDS, TOKEN_PATTERN
 from .naming import phrase_matches
 from .vocabulary import Vocabulary
@@ -30,12 +32,18 @@ SENTENCE_CHARS = (40, 400)
 
 
 def _quotable(abstract: str) -> list[str]:
+    """The sentences a quote may be: from where the paper turns to its own work (what it
+    does, not the field's background), else any; of a readable length."""
     lo, hi = SENTENCE_CHARS
-    return [
-        s.strip()
-        for s in sentences(abstract)
-        if lo <= len(s.strip()) <= hi and EVIDENCE_SEPARATOR.strip() not in s
-    ]
+
+    def ok(text: str) -> list[str]:
+        return [
+            s.strip()
+            for s in sentences(text)
+            if lo <= len(s.strip()) <= hi and EVIDENCE_SEPARATOR.strip() not in s
+        ]
+
+    return ok(own_method(abstract)) or ok(abstract)
 
 
 def evidence(

@@ -19,7 +19,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-__all__ = ["member_fit", "misfits"]
+__all__ = ["MIN_NAME_SCORE", "member_fit", "misfits"]
+
+#: A name describes a paper better only when its score is at least this (hub-corrected
+#: cosine): a paper near no area's description at all (a theory paper with a best score of
+#: 0.003 here) would otherwise be sent to whichever name its noise favours. The corpus'
+#: papers score 0.12 or more with their nearest area in 95 cases out of 100.
+MIN_NAME_SCORE = 0.05
 
 
 def _rank(x: np.ndarray) -> np.ndarray:
@@ -66,6 +72,7 @@ def misfits(
         return others.argmax(axis=1), others.max(axis=1) > score[rows, own]
 
     by_name_theme, by_name = best_other(name_score)
+    by_name &= name_score[rows, by_name_theme] >= MIN_NAME_SCORE
     nearer, by_centroid = best_other(similarity)
     by_name &= open_
     by_centroid &= open_

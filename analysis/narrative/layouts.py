@@ -91,7 +91,11 @@ def layouts_where_text(by_theme: pd.DataFrame, min_papers: int = 10) -> str:
     def top(layout: str, n: int) -> str:
         rows = themed.sort_values(f"{layout} %", ascending=False, kind="stable").head(n)
         return joined(
-            [f"{t} ({r[layout]} of {r['papers']})" for t, r in rows.iterrows() if r[layout] > 0]
+            [
+                f"{t} ({int(r[layout])} of {int(r['papers'])})"
+                for t, r in rows.iterrows()
+                if r[layout] > 0
+            ]
         )
 
     return (

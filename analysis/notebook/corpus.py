@@ -43,7 +43,8 @@ class Corpus(Chapter):
 
     def most_listed(self, n: int = 8) -> pd.DataFrame:
         top = self.papers.sort_values(["n_dumps", "title"], ascending=[False, True]).head(n)
-        return table(top[["title", "n_dumps", "theme_name"]], labels={"n_dumps": "dumps"})
+        cols = {"title": "title", "n_dumps": "dumps", "theme_name": "theme"}
+        return table(top[list(cols)], labels=cols)
 
     def lengths(self) -> None:
         from ..plots import histogram

@@ -57,8 +57,10 @@ class Explore(Chapter):
         )
 
     def search(self) -> pd.DataFrame:
+        labels = self.dump_labels()
+        hits = self.hits.assign(dumps=[[labels[d] for d in ds] for ds in self.hits["dumps"]])
         return table(
-            self.hits[["title", "score", "theme_name", "dumps"]],
+            hits[["title", "score", "theme_name", "dumps"]],
             decimals=3,
             labels={"theme_name": "theme"},
         )

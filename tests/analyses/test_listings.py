@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyses import findings, listing_rank, listings
+from analysis.analyses import listing_rank, listings
 from analysis.analyses.explore import dump_label
 from analysis.config import OUTLIER_NAME
 from analysis.dataset import load_entries, load_occurrences
@@ -217,20 +217,6 @@ def verdict_table(search_like: list[bool]) -> pd.DataFrame:
     )
 
 
-def test_the_verdict_is_worded_from_what_holds():
-    all_pass = listings.describe_verdict(verdict_table([True, True, True]))
-    assert 'keyword searches for "word0", "word1" and "word2" rather than one trending' in (
-        all_pass
-    )
-    assert "at least 33% of the dump's entries" in all_pass
-    some = listings.describe_verdict(verdict_table([True, False, True]), min_share=0.5)
-    assert some.startswith("2 of the 3 dumps look like")
-    assert "In 001 · Jan 2 it does not" in some and "rather than" not in some
-    assert "at least 50%" in some
-    none = listings.describe_verdict(verdict_table([False, False]))
-    assert none.startswith("In none of the 2 dumps") and "keyword searches for" not in none
-
-
 def test_search_verdict_needs_both_chance_and_share():
     marks = pd.DataFrame(
         {
@@ -248,20 +234,6 @@ def test_search_verdict_needs_both_chance_and_share():
     assert not v.loc["b", "search_like"]
     assert v.loc["c", "widely_held"] and not v.loc["c", "beats_chance"]
     assert not v.loc["c", "search_like"]
-
-
-def test_joined():
-    assert findings.joined([]) == ""
-    assert findings.joined(["a"]) == "a"
-    assert findings.joined(["a", "b"]) == "a and b"
-    assert findings.joined(["a", "b", "c"]) == "a, b and c"
-
-
-def test_counted():
-    assert findings.counted(1, "paper") == "1 paper"
-    assert findings.counted(0, "paper") == "0 papers"
-    assert findings.counted(2, "entry", "entries") == "2 entries"
-    assert findings.counted(1, "entry", "entries") == "1 entry"
 
 
 def test_relative_rank_and_listing_tops():
@@ -401,7 +373,9 @@ def test_real_verdict_every_dump_looks_like_a_keyword_search(real):
     assert (v["share"] >= listings.SEARCH_SHARE).all() and (v["z"] > v["chance_z"]).all()
     jul = v.loc["000 · Jul 11"]
     assert jul["holding"] >= 61 and jul["entries"] == 86 and jul["share_elsewhere"] < 0.2
-    assert "rather than one trending list" in listings.describe_verdict(verdict)
+    from analysis.narrative.dumps import verdict_text
+
+    assert "rather than one trending list" in verdict_text(verdict, listings.SEARCH_SHARE)
     # each marking count is what `holding` finds in the texts
     for r in verdict.itertuples():
         in_dump = entries["dump"] == r.dump
