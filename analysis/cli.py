@@ -11,15 +11,17 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .config import BATCHINGS, DEFAULT, ENGINES, PRECISIONS, Config
-from .dataset import load_papers
-
-
-def _non_negative(text: str) -> int:
-    n = int(text)
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
-    return n
+from .config import (
+    DEFAULT,
+    MAX_SWEEP_SEEDS,
+    SWEEP_SEEDS,
+    ClusterConfig,
+    ComputeConfig,
+    Config,
+    ConfigError,
+    EmbedConfig,
+    check_sweep_seeds,
+)
 
 
 def _add_folders(p: argparse.ArgumentParser, what: str) -> None:
@@ -33,10 +35,41 @@ def _add_folders(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _type_of(f: dataclasses.Field) -> type:
+    """The command-line type of a config field: int, float or str (an optional value too)."""
+    kind = str(f.type)
+    return int if kind.startswith("int") else float if kind.startswith("float") else str
+
+
+def _config_flags(p: argparse.ArgumentParser, group: str, cls: type) -> None:
+    """One flag per field of a config dataclass that has one (`analysis.config.param`); its
+    help, type, choices and default come from the field, so they are defined once."""
+    default = getattr(DEFAULT, group)
+    for f in dataclasses.fields(cls):
+        flag = f.metadata.get("flag")
+        if not flag:
+            continue
+        value = getattr(default, f.name)
+        dest = f"{group}.{f.name}"
+        if f.type in (bool, "bool"):
+            p.add_argument(flag, dest=dest, action="store_true", help=f.metadata["help"])
+            continue
+        shown = "" if value is None else " (default: %(default)s)"
+        p.add_argument(
+            flag,
+            dest=dest,
+            type=_type_of(f),
+            choices=f.metadata.get("choices"),
+            default=value,
+            metavar="tcp://HOST:PORT" if f.name == "scheduler" else None,
+            help=f.metadata["help"] + shown,
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
-        description="Exploratory analysis of a trending-papers corpus.",
+        description="Exploratory analysis of a corpus of paper abstracts.",
     )
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser(
@@ -51,88 +84,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--figures-dir", type=Path, default=None, help="where figures go (default: figures)"
     )
-    run.add_argument(
-        "--model",
-        default=None,
-        help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)",
-    )
-    run.add_argument(
-        "--batching",
-        choices=BATCHINGS,
-        default=DEFAULT.embed.batching,
-        help="how windows are batched for the model; see EmbedConfig.batching "
-        "(default: %(default)s)",
-    )
-    run.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default=DEFAULT.embed.precision,
-        help="what the transformer computes in: float64 gives the same vectors and themes on "
-        "every machine, float32 is about 2x faster but its last bits (and so its themes) depend "
-        "on the CPU; see EmbedConfig.precision (default: %(default)s)",
-    )
-    run.add_argument(
-        "--seed",
-        type=int,
-        default=DEFAULT.cluster.seed,
-        help="first UMAP seed of the consensus: seeds S, S+1, ... (default: %(default)s)",
-    )
-    run.add_argument(
-        "--consensus-seeds",
-        type=int,
-        default=DEFAULT.cluster.consensus_seeds,
-        help="UMAP + HDBSCAN fits whose consensus gives the themes; 1 = one fit "
-        "(default: %(default)s)",
-    )
-    run.add_argument(
-        "--target-outlier-share",
-        type=float,
-        default=DEFAULT.cluster.target_outlier_share,
-        help="at most this share of outliers: those nearest a theme join it (default: keep all)",
-    )
-    run.add_argument(
-        "--min-cluster-size",
-        type=int,
-        default=DEFAULT.cluster.min_cluster_size,
-        help="HDBSCAN min_cluster_size (default: %(default)s)",
-    )
+    for group, cls in (
+        ("embed", EmbedConfig),
+        ("cluster", ClusterConfig),
+        ("compute", ComputeConfig),
+    ):
+        _config_flags(run, group, cls)
     run.add_argument(
         "--skip-bad-dumps", action="store_true", help="skip unreadable dumps with a warning"
     )
     run.add_argument("--no-figures", action="store_true", help="skip figure generation")
     run.add_argument("--force", action="store_true", help="recompute even if caches are current")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
-    run.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default=DEFAULT.compute.engine,
-        help="where the transformer runs: in this process on all cores, or on Dask workers "
-        "(a LocalCluster of --workers single-threaded processes, or --scheduler's cluster); "
-        "the vectors are the same (default: %(default)s)",
-    )
-    run.add_argument(
-        "--workers",
-        type=_non_negative,
-        default=DEFAULT.compute.workers,
-        help="Dask LocalCluster worker processes; 0 = one per usable core (default: %(default)s)",
-    )
-    run.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="tcp://HOST:PORT",
-        help="embed on an existing Dask cluster (its workers need this package installed); "
-        "implies --engine dask",
-    )
     sw = sub.add_parser(
         "sweep",
         help="rerun the UMAP/HDBSCAN parameter sweep that chose the defaults",
         description=(
             "Score a grid of UMAP/HDBSCAN settings over several seeds (themes, outliers, "
-            "relative validity, silhouette, stability ARI); writes sweep.csv to the output folder."
+            "relative validity, silhouette, stability ARI); writes sweep.csv and its stamp "
+            "sweep.json to the output folder."
         ),
     )
     _add_folders(sw, "sweep.csv")
-    sw.add_argument("--seeds", type=int, default=5, help="UMAP seeds per setting (default: 5)")
+    sw.add_argument(
+        "--seeds",
+        type=int,
+        default=SWEEP_SEEDS,
+        help=f"UMAP seeds per setting, 1 to {MAX_SWEEP_SEEDS} (default: %(default)s)",
+    )
     sw.add_argument("--quiet", action="store_true", help="no progress bars")
     rd = sub.add_parser(
         "readme",
@@ -172,10 +151,12 @@ def readme_main(args: argparse.Namespace) -> int:
 
 
 def sweep_main(args: argparse.Namespace) -> int:
+    from .dataset import load_papers
     from .embedding import embed_papers
     from .io import check_writable, remove_stale_temps
     from .sweep import sweep_table
 
+    check_sweep_seeds(args.seeds)  # before any work
     out = check_writable(args.output_dir or DEFAULT.processed_dir, "output folder")
     remove_stale_temps(out)
     config = DEFAULT.replace(raw_dir=args.raw_dir or DEFAULT.raw_dir, processed_dir=out)
@@ -191,27 +172,23 @@ def sweep_main(args: argparse.Namespace) -> int:
 
 
 def config_from_args(args: argparse.Namespace, base: Config = DEFAULT) -> Config:
-    """The run's Config: `base` with the command line's choices applied."""
+    """The run's Config: `base` with the command line's choices applied (checked: a value out
+    of its range is a `ConfigError` here, before any work)."""
+    groups: dict[str, dict] = {"embed": {}, "cluster": {}, "compute": {}}
+    for dest, value in vars(args).items():
+        group, _, name = dest.partition(".")
+        if group in groups and name:
+            groups[group][name] = value
+    compute = groups["compute"]
+    if compute.get("scheduler"):
+        compute["engine"] = "dask"  # a scheduler address implies the Dask engine
     return base.replace(
         raw_dir=args.raw_dir or base.raw_dir,
         processed_dir=args.output_dir or base.processed_dir,
         figures_dir=args.figures_dir or base.figures_dir,
-        embed=dataclasses.replace(
-            base.embed, model=args.model, batching=args.batching, precision=args.precision
-        ),
-        cluster=dataclasses.replace(
-            base.cluster,
-            seed=args.seed,
-            consensus_seeds=args.consensus_seeds,
-            target_outlier_share=args.target_outlier_share,
-            min_cluster_size=args.min_cluster_size,
-        ),
-        compute=dataclasses.replace(
-            base.compute,
-            engine="dask" if args.scheduler else args.engine,
-            workers=args.workers,
-            scheduler=args.scheduler,
-        ),
+        embed=dataclasses.replace(base.embed, **groups["embed"]),
+        cluster=dataclasses.replace(base.cluster, **groups["cluster"]),
+        compute=dataclasses.replace(base.compute, **compute),
     )
 
 
@@ -251,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.quiet,
         )
     except (
+        ConfigError,
         DumpFormatError,
         CorpusFormatError,
         PipelineError,

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any, Protocol
 
-from .config import ENGINES
+from .config import ENGINES, usable_cores
 from .progress import progress_bar
 
 __all__ = [
@@ -45,14 +45,6 @@ __all__ = [
 #: MALLOC_TRIM_THRESHOLD_ is left out: the embedding sets glibc's heap itself
 #: (`analysis.embedding.allocator`).
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity where the OS reports one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class Pending(Protocol):

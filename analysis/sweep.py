@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .config import DEFAULT, Config
+from .config import DEFAULT, SWEEP_SEEDS, Config, check_sweep_seeds
 from .io import write_json_atomic, write_text_atomic
 
 __all__ = ["SWEEP_FILES", "sweep_stamp", "sweep_table"]
@@ -36,14 +36,13 @@ def sweep_stamp(config: Config, seeds: int) -> dict[str, Any]:
 
 
 def sweep_table(
-    vectors, config: Config = DEFAULT, seeds: int = 5, progress: bool = False
+    vectors, config: Config = DEFAULT, seeds: int = SWEEP_SEEDS, progress: bool = False
 ) -> pd.DataFrame:
     """The sweep over `seeds` UMAP seeds on `vectors`: read from the output folder when its
     stamp matches these settings, else computed (quietly) and written with its stamp."""
     from .modeling import sweep
 
-    if seeds < 1:
-        raise ValueError(f"seeds={seeds}: a sweep needs 1 or more seeds")
+    check_sweep_seeds(seeds)
     out = config.processed_dir
     stamp = sweep_stamp(config, seeds)
     with contextlib.suppress(OSError, ValueError):

@@ -157,12 +157,15 @@ def main() -> int:
     engine = InProcessEngine()
     try:
         single = [
-            ThemeModel.from_config(replace(DEFAULT.cluster, seed=seed, consensus_seeds=1),
-                                   with_map=False).fit(X).labels_
+            ThemeModel.from_config(
+                replace(DEFAULT.cluster, random_state=seed, consensus_seeds=1), with_map=False
+            )
+            .fit(X)
+            .labels_
             for seed in progress_bar(iterable=SEEDS, desc="ours, one fit", unit="seed")
         ]
         runs = [
-            ThemeModel.from_config(replace(DEFAULT.cluster, seed=seed), with_map=False)
+            ThemeModel.from_config(replace(DEFAULT.cluster, random_state=seed), with_map=False)
             .fit(X, engine=engine)
             .labels_
             for seed in progress_bar(

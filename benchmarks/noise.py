@@ -22,7 +22,9 @@ def fit_labels(X: np.ndarray, seed: int | None = None) -> np.ndarray:
     from analysis.modeling import ThemeModel
 
     base = ClusterConfig()
-    config = replace(base, consensus_seeds=1, seed=base.seed if seed is None else seed)
+    config = replace(
+        base, consensus_seeds=1, random_state=base.random_state if seed is None else seed
+    )
     return ThemeModel.from_config(config, with_map=False).fit(X).labels_
 
 
@@ -57,4 +59,3 @@ def batching_noise(model: np.ndarray, token_sorted: np.ndarray, default: np.ndar
         "consensus_themes": [int(ca.max() + 1), int(cb.max() + 1)],
         "consensus_ari": float(adjusted_rand_score(ca, cb)),
     }
-

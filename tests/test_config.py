@@ -9,7 +9,7 @@ from analysis.config import DEFAULT, ENGINES, ComputeConfig, Config
 
 def test_to_dict_records_parameters_not_how_they_were_computed():
     params = DEFAULT.to_dict()
-    assert params["cluster.seed"] == DEFAULT.cluster.seed
+    assert params["cluster.random_state"] == DEFAULT.cluster.random_state
     assert params["embed.precision"] == "float64"
     assert not any(k.startswith("compute") for k in params)
     dask = DEFAULT.replace(compute=ComputeConfig("dask", 4, "tcp://10.0.0.1:8786"))

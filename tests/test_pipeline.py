@@ -204,7 +204,7 @@ def test_themes_table_says_how_stable_and_where_to_start(run_a: Path):
 
 def test_run_json_records_parameters_versions_inputs(run_a: Path):
     meta = json.loads((run_a / "run.json").read_text())
-    assert meta["parameters"]["cluster.seed"] == ClusterConfig().seed
+    assert meta["parameters"]["cluster.random_state"] == ClusterConfig().random_state
     assert meta["versions"]["torch"].startswith("2.13.0")
     assert len(meta["inputs"]) == 5 and all(len(h) == 64 for h in meta["inputs"].values())
     assert meta["embedding"]["texts_over_one_window"] == 333
@@ -238,7 +238,7 @@ def test_deterministic_across_runs_engines_and_thread_counts(run_a: Path, run_b:
 def test_artifacts_are_current_whatever_engine_made_them(run_b: Path):
     cfg = DEFAULT.replace(processed_dir=run_b, figures_dir=run_b / "figures")
     assert artifacts_current(cfg)  # the default engine, though run_b used Dask
-    assert not artifacts_current(cfg.replace(cluster=ClusterConfig(seed=1)))
+    assert not artifacts_current(cfg.replace(cluster=ClusterConfig(random_state=1)))
 
 
 def test_saved_theme_model_is_the_runs(run_a: Path):
@@ -272,7 +272,8 @@ def test_notebooks_never_rebuild_over_a_run_with_other_options(run_a: Path, tmp_
     import dataclasses
     import shutil
 
-    from analysis.pipeline import OtherRunWarning, ensure_artifacts
+    from analysis.artifacts import OtherRunWarning
+    from analysis.notebook import ensure_artifacts
 
     out = tmp_path / "out"
     shutil.copytree(run_a, out, ignore=shutil.ignore_patterns("figures"))
@@ -280,9 +281,10 @@ def test_notebooks_never_rebuild_over_a_run_with_other_options(run_a: Path, tmp_
     cfg = DEFAULT.replace(
         processed_dir=out,
         figures_dir=tmp_path / "fig",
-        cluster=dataclasses.replace(DEFAULT.cluster, seed=7),
+        cluster=dataclasses.replace(DEFAULT.cluster, random_state=7),
     )
-    with pytest.warns(OtherRunWarning, match=r"cluster\.seed = 42 \(now 7\)\); showing that run"):
+    said = r"cluster\.random_state = 42 \(now 7\)\); showing that run"
+    with pytest.warns(OtherRunWarning, match=said):
         papers, _ = ensure_artifacts(cfg)
     assert len(papers) == 333
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

@@ -148,13 +148,13 @@ def test_queries_read_another_runs_artifacts_without_writing(run_a: Path):
     """A run made with another seed is answered from, with one warning, and left as it was."""
     import dataclasses
 
-    from analysis.pipeline import OtherRunWarning
+    from analysis.artifacts import OtherRunWarning
 
     before = _snapshot(run_a)
     other = DEFAULT.replace(
-        processed_dir=run_a, cluster=dataclasses.replace(DEFAULT.cluster, seed=7)
+        processed_dir=run_a, cluster=dataclasses.replace(DEFAULT.cluster, random_state=7)
     )
-    with pytest.warns(OtherRunWarning, match=r"cluster\.seed = 42 \(now 7\)") as caught:
+    with pytest.warns(OtherRunWarning, match=r"cluster\.random_state = 42 \(now 7\)") as caught:
         ix = ThemeIndex.load(other)
     assert len(caught) == 1
     assert ix.search("speculative decoding", k=3)["theme_name"].iloc[0] == "Decoding speedups"

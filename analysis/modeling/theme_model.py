@@ -36,6 +36,7 @@ their papers in more than 9% of the fits, so the consensus holds no coarser grou
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -80,7 +81,8 @@ def _normalise(M: np.ndarray) -> np.ndarray:
 class ThemeModel(ClusterMixin, BaseEstimator):
     """UMAP + HDBSCAN themes over sentence embeddings, with centroids and a map.
 
-    Parameters are `ClusterConfig`'s (`ThemeModel.from_config`); `random_state` is its `seed`.
+    Parameters are `ClusterConfig`'s fields, name for name (so `ThemeModel(**asdict(config))`
+    works), and `with_map` and `progress`.
     """
 
     def __init__(
@@ -93,7 +95,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         cluster_selection_method: str = _DEFAULT.cluster_selection_method,
         map_min_dist: float = _DEFAULT.map_min_dist,
         exact_neighbors_below: int = _DEFAULT.exact_neighbors_below,
-        random_state: int = _DEFAULT.seed,
+        random_state: int = _DEFAULT.random_state,
         consensus_seeds: int = _DEFAULT.consensus_seeds,
         consensus_cut: float = _DEFAULT.consensus_cut,
         target_outlier_share: float | None = _DEFAULT.target_outlier_share,
@@ -117,22 +119,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
     @classmethod
     def from_config(cls, config: ClusterConfig, **kw: Any) -> ThemeModel:
-        """The estimator for a `ClusterConfig` (`kw`: with_map, progress)."""
-        return cls(
-            n_neighbors=config.n_neighbors,
-            n_components=config.n_components,
-            min_dist=config.min_dist,
-            min_cluster_size=config.min_cluster_size,
-            min_samples=config.min_samples,
-            cluster_selection_method=config.cluster_selection_method,
-            map_min_dist=config.map_min_dist,
-            exact_neighbors_below=config.exact_neighbors_below,
-            random_state=config.seed,
-            consensus_seeds=config.consensus_seeds,
-            consensus_cut=config.consensus_cut,
-            target_outlier_share=config.target_outlier_share,
-            **kw,
-        )
+        """The estimator for a `ClusterConfig`: its fields are the parameters, name for name
+        (`kw`: with_map, progress)."""
+        return cls(**dataclasses.asdict(config), **kw)
 
     def _settings(self) -> FitSettings:
         return FitSettings(

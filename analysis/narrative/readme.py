@@ -61,7 +61,7 @@ def blocks(
 
         papers, th = load_artifacts(out)
         p = read_run_record(out)["parameters"]
-        seed, n = p["cluster.seed"], p["cluster.consensus_seeds"]
+        seed, n = p["cluster.random_state"], p["cluster.consensus_seeds"]
         fits = (
             f"The themes are a consensus of {n} UMAP + HDBSCAN fits (seeds {seed}-{seed + n - 1}, "
             f"cut {p['cluster.consensus_cut']}). "

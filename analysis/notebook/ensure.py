@@ -11,7 +11,7 @@ import warnings
 import pandas as pd
 
 from ..artifacts import load_artifacts, run_differences, theme_vectors, warn_other_run
-from ..config import DEFAULT, Config
+from ..config import DEFAULT, SWEEP_SEEDS, Config
 
 __all__ = ["ensure_artifacts", "ensure_sweep"]
 
@@ -36,7 +36,7 @@ def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFra
     return load_artifacts(config.processed_dir)
 
 
-def ensure_sweep(config: Config = DEFAULT, seeds: int = 5) -> pd.DataFrame:
+def ensure_sweep(config: Config = DEFAULT, seeds: int = SWEEP_SEEDS) -> pd.DataFrame:
     """The parameter sweep's table for the run's vectors (`analysis.sweep.sweep_table`)."""
     from ..sweep import sweep_table
 

@@ -18,7 +18,7 @@ from analysis.modeling.theme_model import MODEL_FORMAT, _renumber_by_size
 
 #: Every ClusterConfig field away from its default.
 OTHER = ClusterConfig(
-    seed=7,
+    random_state=7,
     n_neighbors=5,
     n_components=3,
     min_dist=0.2,
