@@ -81,8 +81,9 @@ def blocks(
     def findings() -> str:
         from .analyses import explore, listings
         from .analyses.findings import layouts_and_compression_findings, marking_summary
-        from .analyses.speedups import extract_speedups, speedup_findings
+        from .analyses.speedups import extract_speedups
         from .dataset import load_entries
+        from .narrative.speedups import findings as speedup_findings
 
         papers, th, broad = tables()
         top = broad.sort_values(["size", "broad_theme_id"], ascending=[False, True]).iloc[0]
