@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import matplotlib.transforms as mtransforms
 import numpy as np
 import pandas as pd
 
 from ..analyses.explore import dump_overlap_matrix
-from ..analyses.speedups import FAMILY_ORDER
+from ..analyses.speedups import (
+    FAMILY_ORDER,
+    PLAIN,
+    family_summary,
+    paper_speedups,
+    value_axis,
+)
 from ..config import OUTLIER_NAME
+from ..narrative.speedups import factor_text, short_title
+from ..narrative.wording import counted
 from .style import CATEGORY_PALETTE, OUTLIER_COLOR, PALETTE, STYLE, theme_colors
 
 __all__ = [
@@ -235,39 +245,95 @@ def similarity_dendrogram(
     return fig
 
 
+def _spread_rows(values: np.ndarray, step: float = 0.045, off: float = 0.15) -> np.ndarray:
+    """Vertical offsets for dots on one row: a dot within `step` (log10) of the last one
+    placed at an offset takes the next of 0, +off, -off, +2 off, -2 off, so that close values
+    stay apart."""
+    out = np.zeros(len(values))
+    order = np.argsort(values, kind="stable")
+    ladder, last = [0.0, off, -off, 2 * off, -2 * off], {}
+    for i in order:
+        x = np.log10(values[i])
+        k = 0
+        while k < len(ladder) and abs(x - last.get(k, -np.inf)) < step:
+            k += 1
+        k = min(k, len(ladder) - 1)
+        out[i], last[k] = ladder[k], x
+    return out
+
+
 def speedup_factors(claims: pd.DataFrame) -> plt.Figure:
-    """Reported speed-up factors by method family (log scale), one dot per claim."""
+    """Claimed speed-ups, one dot per paper (`paper_speedups`: the median of its claims), one
+    row per family and what it decodes (`family_summary`), on a log scale. The axis ends past
+    the decoding and serving papers (`value_axis`): a far value of another family sits at the
+    edge as an arrow with its value, instead of squeezing every other row. Each row's median is
+    a bar, written in the right margin with its number of papers, where no dot can be."""
+    papers = paper_speedups(claims)
+    summary = family_summary(claims)
+    lo, hi = value_axis(papers)
     fam_colors = dict(zip(FAMILY_ORDER, CATEGORY_PALETTE, strict=False))
+    rows = list(summary.index)
+    shown = papers.dropna(subset=["factor"]).assign(decodes=lambda d: d["decodes"].fillna(""))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 4.8))
-        rng = np.random.default_rng(0)  # fixed jitter: the figure is the same every run
-        for y, fam in enumerate(FAMILY_ORDER):
-            d = claims[claims["family"] == fam]
-            if d.empty:
-                continue
-            jitter = rng.uniform(-0.18, 0.18, len(d))
-            ax.scatter(
-                d["factor"],
-                y + jitter,
-                s=36,
-                color=fam_colors[fam],
-                alpha=0.85,
-                edgecolors="white",
-                linewidths=0.5,
+        fig, ax = plt.subplots(figsize=(9.5, 0.62 * len(rows) + 1.9))
+        for y, (fam, kind) in enumerate(rows):
+            d = shown[(shown["family"] == fam) & (shown["decodes"] == kind)]
+            vals = d["factor"].to_numpy(float)
+            inside = vals <= hi
+            dy = _spread_rows(np.minimum(vals, hi))
+            color = fam_colors[fam]
+            plain = (d["basis"] == PLAIN).to_numpy()
+            for mask, face in ((plain, color), (~plain, "white")):
+                m = mask & inside
+                ax.scatter(vals[m], y + dy[m], s=46, facecolor=face, edgecolor=color,
+                           linewidths=1.4, zorder=3)
+            far = ~inside
+            if far.any():
+                ax.scatter(np.full(far.sum(), hi / 1.06), y + dy[far], s=70, marker=">",
+                           color=color, zorder=3, clip_on=False)
+                order = np.argsort(-vals[far], kind="stable")
+                titles, far_vals = d["title"].to_numpy()[far][order], vals[far][order]
+                label = ", ".join(
+                    f"{short_title(t)} {factor_text(v)}"
+                    for t, v in zip(titles, far_vals, strict=True)
+                )
+                ax.annotate(f"beyond the axis: {label} \u2192", (hi / 1.06, y - 0.5),
+                            ha="right", va="center", fontsize=8, color="#333333")
+            med = float(summary.loc[(fam, kind), "median"])
+            n = int(summary.loc[(fam, kind), "papers"])
+            if n > 1 and med <= hi:  # a median past the edge is only written
+                ax.plot([med] * 2, [y - 0.3, y + 0.3], color="#333333", lw=1.6, zorder=2)
+            ax.annotate(
+                f"{'median ' if n > 1 else ''}{factor_text(med)} \u00b7 {counted(n, 'paper')}",
+                (1.01, y), xycoords=("axes fraction", "data"), va="center", fontsize=8.5,
+                color="#333333",
             )
-            med = float(d["factor"].median())
-            ax.plot([med, med], [y - 0.3, y + 0.3], color="#333333", lw=2)
-            ax.text(med, y + 0.36, f"median {med:.1f}x", ha="center", fontsize=8.5, color="#333333")
         ax.set_xscale("log")
-        ax.set_yticks(
-            range(len(FAMILY_ORDER)),
-            [f"{f} ({int((claims['family'] == f).sum())})" for f in FAMILY_ORDER],
-        )
-        ax.invert_yaxis()
-        ax.set_xlabel("reported speed-up factor (log scale; self-reported, baselines differ)")
-        ax.set_ylabel("method family (claims)")
-        ax.set_title("Speed-ups the abstracts claim, by method family")
-        ax.axvline(1, color="#999999", lw=0.8)
+        ax.set_xlim(lo, hi)
+        ticks = [t for t in (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000) if lo <= t <= hi]
+        ax.set_xticks(ticks, [f"{t:g}x" for t in ticks])
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+        labels = [f"{fam}\n{kind}" if kind else fam for fam, kind in rows]
+        ax.set_yticks(range(len(rows)), labels, fontsize=8.5)
+        for tick, (fam, _) in zip(ax.get_yticklabels(), rows, strict=True):
+            tick.set_color(fam_colors[fam])
+        ax.set_ylim(len(rows) - 0.5, -0.7)
+        ax.grid(axis="x", color="#e5e5e5", lw=0.6, zorder=0)
+        ax.set_xlabel("claimed speed-up, per paper: the median of its claims (log scale)")
+        ax.set_ylabel("method family and what it decodes")
+        ax.set_title("Speed-ups the abstracts claim, one dot per paper")
+        handles = [
+            plt.Line2D([], [], ls="", marker="o", color="#555555", label="against plain decoding"),
+            plt.Line2D([], [], ls="", marker="o", markerfacecolor="white", color="#555555",
+                       label="no baseline named"),
+            plt.Line2D([], [], ls="", marker=">", color="#555555", label="beyond the axis"),
+            plt.Line2D([], [], ls="", marker="|", markersize=12, color="#333333",
+                       label="median of the row"),
+        ]
+        # below the axis label, whatever the figure's height
+        below = mtransforms.offset_copy(ax.transAxes, fig=fig, y=-40, units="points")
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
+                  bbox_transform=below, ncol=4, frameon=False, fontsize=8.5)
     return fig
 
 

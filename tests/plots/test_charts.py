@@ -28,6 +28,7 @@ from analysis.plots import (
 )
 from analysis.plots.style import OUTLIER_COLOR, theme_colors
 
+from ..analyses.speedup_claims import claims_frame
 from .helpers import corpus
 
 
@@ -140,7 +141,13 @@ def every_figure() -> dict[str, plt.Figure]:
     papers, themes = corpus()
     sim, _ = grouped_similarity()
     rng = np.random.default_rng(0)
-    claims = pd.DataFrame({"family": ["caching", "other", "caching"], "factor": [2.0, 3.5, 1.5]})
+    claims = claims_frame(
+        [
+            {"paper_id": "a", "family": "caching", "factor": 2.0},
+            {"paper_id": "b", "family": "other speed-ups", "factor": 3.5},
+            {"paper_id": "c", "family": "caching", "factor": 1.5},
+        ]
+    )
     sweep = pd.DataFrame(
         {
             "outliers": rng.uniform(0, 0.3, 8),
