@@ -160,12 +160,13 @@ def _check(owner: str, obj: Any) -> None:
             or (lo is not None and value < lo)
             or (hi is not None and value > hi)
         ):
+            lo_, hi_ = _number(lo), _number(hi)
             what = (
-                f"from {lo:g} to {hi:g}"
+                f"from {lo_} to {hi_}"
                 if lo is not None and hi is not None
-                else f"{lo:g} or more"
+                else f"{lo_} or more"
                 if lo is not None
-                else f"{hi:g} or less"
+                else f"{hi_} or less"
             )
             raise ConfigError(f"{name} = {value!r}: expected a number {what}")
 

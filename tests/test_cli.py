@@ -46,7 +46,9 @@ def test_no_options_is_the_default_config():
 
 
 def test_engine_options_make_the_compute_config():
-    assert config_of("--engine", "dask", "--workers", "3").compute == ComputeConfig("dask", 3)
+    assert config_of("--engine", "dask", "--workers", "2").compute == ComputeConfig("dask", 2)
+    many = config_of("--engine", "dask", "--workers", "3", "--oversubscribe").compute
+    assert many == ComputeConfig("dask", 3, oversubscribe=True)
     # a scheduler address implies the Dask engine, whatever --engine says
     c = config_of("--scheduler", "tcp://10.0.0.1:8786").compute
     assert c == ComputeConfig("dask", 0, "tcp://10.0.0.1:8786")
@@ -57,9 +59,9 @@ def test_engine_options_make_the_compute_config():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--workers", "-1"], "expected 0 or more, got -1"),
         (["--engine", "gpu"], "invalid choice: 'gpu'"),
         (["--embed-in-process"], "unrecognized arguments: --embed-in-process"),
+        (["--seed", "x"], "invalid int value: 'x'"),
     ],
 )
 def test_bad_engine_options_are_usage_errors(argv: list[str], message: str, capsys):
@@ -67,6 +69,42 @@ def test_bad_engine_options_are_usage_errors(argv: list[str], message: str, caps
         main(["run", *argv])
     assert info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--workers", "-1"], "compute.workers = -1: expected a number from 0 to 1,024"),
+        (["--workers", "100"], "compute.workers = 100: this machine has"),
+        (["--scheduler", "not-a-url"], "compute.scheduler = 'not-a-url': expected a Dask"),
+        (["--scheduler", "tcp://host:99999"], "expected a Dask scheduler address"),
+        (["--target-outlier-share", "1.5"], "target_outlier_share = 1.5: expected a number"),
+        (["--target-outlier-share", "-0.1"], "target_outlier_share = -0.1: expected a number"),
+        (["--target-outlier-share", "nan"], "target_outlier_share = nan: expected a number"),
+        (["--target-outlier-share", "inf"], "target_outlier_share = inf: expected a number"),
+        (["--consensus-seeds", "100000"], "consensus_seeds = 100000: expected a number from 1"),
+        (["--consensus-seeds", "0"], "consensus_seeds = 0: expected a number from 1"),
+        (["--min-cluster-size", "1"], "min_cluster_size = 1: expected a number 2 or more"),
+    ],
+)
+def test_out_of_range_options_are_one_line_before_any_work(argv, message, tmp_path: Path):
+    """Checked when the config is made, from the ranges its fields declare: nothing is read,
+    embedded or written first."""
+    out = cli("run", *argv, "--output-dir", str(tmp_path / "out"), "--quiet")
+    assert out.returncode == 2
+    err = out.stderr.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], out.stderr
+    assert "entries in" not in out.stdout and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("seeds", ["0", "-1", "1000"])
+def test_sweep_seeds_are_checked_before_any_work(seeds: str, tmp_path: Path):
+    out = cli("sweep", "--seeds", seeds, "--output-dir", str(tmp_path / "out"), "--quiet")
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        f"error: sweep seeds = {int(seeds)}: expected a number from 1 to 100"
+    ]
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_dump_exits_nonzero_with_one_line(tmp_path: Path):

@@ -29,7 +29,7 @@ from ..config import EmbedConfig
 from ..io import sha256_text
 from ..text import paper_texts
 from .cache import CacheContents, EmbeddingCache, EmbeddingCacheWarning, Entries, cache_key
-from .encoder import Embedder, check_config
+from .encoder import Embedder
 from .engines import Engine, InProcessEngine, Pending
 from .model import resolve_model
 from .windows import WindowPlan
@@ -68,7 +68,6 @@ class EmbeddingJob:
     ) -> None:
         self.texts = list(texts)
         self.config = cfg = config or EmbedConfig()
-        check_config(cfg)
         self.identity = resolve_model(cfg.model)
         # The key is computed without loading the model, so a warm run never imports torch.
         self.key = cache_key(self.identity, cfg)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..config import BATCHINGS, PRECISIONS, UNKNOWN_TOKENS_MAX_SHARE, EmbedConfig
+from ..config import UNKNOWN_TOKENS_MAX_SHARE, EmbedConfig
 from ..progress import progress_bar
 from ..text import title_of
 from .allocator import keep_large_buffers
@@ -32,22 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
 
-__all__ = ["Embedder", "UnknownTokensWarning", "check_config", "warn_unknown_tokens"]
+__all__ = ["Embedder", "UnknownTokensWarning", "warn_unknown_tokens"]
 
 #: Tokens every window leaves for the model's special tokens ([CLS], [SEP]).
 SPECIAL_TOKENS = 2
-
-
-def check_config(config: EmbedConfig) -> None:
-    """A ValueError naming the field when an `EmbedConfig` cannot run."""
-    if config.batching not in BATCHINGS:
-        raise ValueError(f"EmbedConfig.batching={config.batching!r}: expected one of {BATCHINGS}")
-    if config.precision not in PRECISIONS:
-        raise ValueError(
-            f"EmbedConfig.precision={config.precision!r}: expected one of {PRECISIONS}"
-        )
-    if config.bf16 and config.precision != "float32":
-        raise ValueError("EmbedConfig.bf16 needs precision='float32'")
 
 
 class UnknownTokensWarning(UserWarning):
@@ -100,7 +88,6 @@ class Embedder:
 
     def __init__(self, config: EmbedConfig | None = None, progress: bool = True) -> None:
         self.config = config or EmbedConfig()
-        check_config(self.config)
         self.progress = progress
         self.identity = resolve_model(self.config.model)
         self.model_window = model_window(self.identity)

@@ -8,6 +8,7 @@ from .dumps import Dumps
 from .ensure import ensure_artifacts, ensure_sweep
 from .explore import Explore
 from .layouts import Layouts
+from .speedups import Speedups
 from .themes import Themes
 from .trust import Trust
 
@@ -17,6 +18,7 @@ __all__ = [
     "Dumps",
     "Explore",
     "Layouts",
+    "Speedups",
     "Themes",
     "Trust",
     "ensure_artifacts",

@@ -116,8 +116,8 @@ def test_cache_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_batching_is_validated_and_keyed():
-    with pytest.raises(ValueError, match=r"batching='by-length'.*'model', 'token-sorted'"):
-        Embedder(EmbedConfig(batching="by-length"), progress=False)
+    with pytest.raises(ValueError, match=r"batching = 'by-length': expected one of model, token"):
+        EmbedConfig(batching="by-length")  # refused when the config is made, before any work
     ident = resolve_model(None)
     keys = {
         cache_key(ident, EmbedConfig(batching=b, batch_size=n)) for b in BATCHINGS for n in (8, 16)

@@ -66,8 +66,7 @@ def test_is_a_scikit_learn_estimator():
 
 @pytest.mark.parametrize("config", [DEFAULT.cluster, OTHER], ids=["default", "other"])
 def test_from_config_takes_every_field(config: ClusterConfig):
-    expected = dataclasses.asdict(config)
-    expected["random_state"] = expected.pop("seed")
+    expected = dataclasses.asdict(config)  # the names are the parameters' own
     assert ThemeModel.from_config(config).get_params() == {
         **expected,
         "with_map": True,
