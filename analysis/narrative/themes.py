@@ -74,7 +74,8 @@ def findings(papers: pd.DataFrame, themes: pd.DataFrame) -> list[str]:
         names_text(themes),
         f"{counted(n_mis, 'member')} ({n_mis / len(members):.0%}) "
         f"{'is a misfit' if n_mis == 1 else 'are misfits'}: another theme's name or centre "
-        "describes them better; each theme's portrait in notebook 02 lists its misfits with the better theme.",
+        "describes them better; each theme's portrait in notebook 02 lists its misfits with "
+        "the better theme.",
     ]
 
 

@@ -22,7 +22,6 @@ from filelock import FileLock, Timeout
 import analysis.embedding.cache as cache_module
 from analysis.config import BATCHINGS, PROJ_ROOT, EmbedConfig
 from analysis.embedding import (
-    Embedder,
     EmbeddingCache,
     EmbeddingCacheWarning,
     EmbeddingJob,
