@@ -1,24 +1,31 @@
-"""The run's artifacts in the output folder: writing them, reading them back, and whether they
-are current for the inputs and parameters at hand (`run.json`).
+"""The run's artifacts in the output folder: writing them as one set, reading the current set
+back, and whether it is current for the inputs and parameters at hand (`run.json`).
 
-- `papers.parquet`: one row per paper with its theme, how well it belongs (membership, fit, misfit),
-  its area, a one-line summary and its map position;
+A set (`analysis.run_sets`: written whole, then made current in one atomic step) holds
+
+- `papers.parquet`: one row per paper with its theme, how well it belongs (membership, fit,
+  misfit), its area, a one-line summary and its map position;
 - `themes.csv`: names and how well they fit (held out too), sizes, stability, keywords, quoted
   evidence, the papers to start reading with;
 - `occurrences.parquet`: paper x dump x rank;
-- `embeddings.npz`, `vocabulary_embeddings.npz`: embedding caches (`analysis.embedding`);
 - `theme_model.npz`: the fitted `ThemeModel` that `analysis.assign` places new papers with;
-- `run.json`: parameters, package versions, input hashes and headline counts.
+- `figures/`: the run's figures (theme map, sizes, interactive map, reading lists);
+- `run.json`: parameters, package versions, input hashes, headline counts, and the sha256 of
+  every other file of the set, which readers check.
 
-Every file is written atomically, so an interrupted run never leaves half a file.
+The embedding caches (`embeddings.npz`, `vocabulary_embeddings.npz`, `analysis.embedding`) and
+the sweep's table stay beside the sets: they are keyed by their inputs, not by a run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import platform
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +34,30 @@ import pandas as pd
 
 from .config import DEFAULT, Config
 from .dataset import dump_paths
-from .io import StagedWrites, json_text, sha256_file
+from .io import json_text, sha256_file
 from .numerics import portability_problems
+from .run_sets import (
+    RUNS,
+    RunSetError,
+    current_set,
+    file_hashes,
+    prune,
+    remove_stale_staging,
+    staging,
+    switch,
+)
 
 __all__ = [
     "ARTIFACT_VERSION",
     "NEEDED",
     "OtherRunWarning",
-    "artifacts_current",
+    "RunSet",
+    "RunSetError",
     "load_artifacts",
-    "load_theme_model",
+    "load_run",
     "recorded_config",
     "run_differences",
+    "run_folder",
     "theme_vectors",
     "warn_other_run",
     "write_artifacts",
@@ -46,7 +65,7 @@ __all__ = [
 
 ARTIFACT_VERSION = 1
 #: What a folder must hold to count as a run's output.
-NEEDED = ["papers.parquet", "themes.csv", "occurrences.parquet", "run.json"]
+NEEDED = ["papers.parquet", "themes.csv", "occurrences.parquet", "theme_model.npz", "run.json"]
 PAPERS_CACHE = "embeddings.npz"
 VOCABULARY_CACHE = "vocabulary_embeddings.npz"
 MODEL_FILE = "theme_model.npz"
@@ -109,11 +128,14 @@ def write_artifacts(
     embedding: Any,
     compute: dict[str, Any],
     skipped: dict[str, dict[str, str]] | None = None,
-) -> None:
-    """Write every artifact of a run, all or none (`model`: the fitted ThemeModel; `embedding`:
-    the papers' EmbeddingResult; `compute`: how the run computed, recorded but never compared;
-    `skipped`: dumps left out, by file name: their sha256 and the reason)."""
-    out.mkdir(parents=True, exist_ok=True)
+    figures: Callable[[Path], Any] | None = None,
+) -> Path:
+    """Write every artifact of a run as one set and make it current (`analysis.run_sets`);
+    returns the set's folder. `model`: the fitted ThemeModel; `embedding`: the papers'
+    EmbeddingResult; `compute`: how the run computed, recorded but never compared; `skipped`:
+    dumps left out, by file name (their sha256 and the reason); `figures`: draws the run's
+    figures into the folder it is given, inside the set. Nothing becomes current unless every
+    file was written."""
     record = {
         "artifact_version": ARTIFACT_VERSION,
         "parameters": cfg.to_dict(),
@@ -142,43 +164,118 @@ def write_artifacts(
         "numerics": {"precision": cfg.embed.precision, "problems": portability_problems()},
     }
     occ = entries[["paper_id", "dump", "rank", "page_date", "line"]]
-    with StagedWrites() as stage:  # all or nothing: a failed write keeps the last run's set
-        papers.to_parquet(stage.path(out / "papers.parquet"), index=False)
-        occ.to_parquet(stage.path(out / "occurrences.parquet"), index=False)
+    remove_stale_staging(out / RUNS)
+    with staging(out / RUNS) as folder:  # private until the switch: plain writes are enough
+        papers.to_parquet(folder / "papers.parquet", index=False)
+        occ.to_parquet(folder / "occurrences.parquet", index=False)
         text = _flat(themes).to_csv(index=False, float_format="%.4f")
-        stage.path(out / "themes.csv").write_text(text, encoding="utf-8")
+        (folder / "themes.csv").write_text(text, encoding="utf-8")
         model.save(
-            stage.path(out / MODEL_FILE),
+            folder / MODEL_FILE,
             theme_names=themes["theme_name"].tolist(),
             embedding_key=embedding.key,
         )
-        stage.path(out / "run.json").write_text(json_text(record), encoding="utf-8")
+        if figures is not None:
+            figures(folder / "figures")
+        record["artifacts"] = file_hashes(folder)
+        body = json_text(record)
+        (folder / "run.json").write_text(body, encoding="utf-8")
+        set_id = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+        previous = current_set(out)
+        final = switch(out, folder, set_id)
+    prune(out, {set_id} | ({previous.name} if previous is not None else set()))
+    for name in [*NEEDED, "broad_themes.csv"]:  # an earlier layout kept them loose, unchecked
+        (out / name).unlink(missing_ok=True)
+    return final
+
+
+def run_folder(output_dir: Path | None = None) -> Path:
+    """The folder of the output folder's current set (resolved once), or a `RunSetError`."""
+    out = Path(output_dir) if output_dir else DEFAULT.processed_dir
+    folder = current_set(out)
+    if folder is None:
+        raise RunSetError(f"{out}: no run here yet; make one with `python -m analysis run`")
+    return folder
+
+
+@dataclass(frozen=True)
+class RunSet:
+    """One run's set, every file read from the same folder and checked against its run.json."""
+
+    folder: Path
+    record: dict[str, Any]
+    papers: pd.DataFrame
+    themes: pd.DataFrame
+    model: Any  # the fitted analysis.modeling.ThemeModel
+    occurrences: pd.DataFrame
+
+
+def load_run(output_dir: Path | None = None) -> RunSet:
+    """Everything a query or notebook needs from the current set, read together: resolved
+    once, every file checked against the sha256 run.json records (`RunSetError` on a
+    mismatch). A set pruned by a newer run while it was read is read again from the new one."""
+    from .modeling import ThemeModel
+
+    for attempt in (0, 1):
+        folder = run_folder(output_dir)
+        try:
+            record = _record(folder)
+            papers, themes = _tables(folder, record)
+            model = ThemeModel.load(_verified(folder, MODEL_FILE, record))
+            occ = pd.read_parquet(_verified(folder, "occurrences.parquet", record))
+            return RunSet(folder, record, papers, themes, model, occ)
+        except RunSetError:
+            if attempt or folder.is_dir():  # altered, not replaced: say so
+                raise
+    raise AssertionError("unreachable")
 
 
 def load_artifacts(output_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """papers.parquet and themes.csv (keywords and titles back as lists)."""
-    out = Path(output_dir) if output_dir else DEFAULT.processed_dir
-    papers = pd.read_parquet(out / "papers.parquet")
+    """papers.parquet and themes.csv of the current set (`load_run`'s, lists back as lists)."""
+    run = load_run(output_dir)
+    return run.papers, run.themes
+
+
+def _verified(folder: Path, name: str, record: dict[str, Any]) -> Path:
+    """A file of a set, checked against the sha256 its run.json records."""
+    path = folder / name
+    want = (record.get("artifacts") or {}).get(name)
+    try:
+        same = want is not None and sha256_file(path) == want
+    except OSError:
+        same = False
+    if not same:
+        raise RunSetError(
+            f"{folder.parent.parent.name}/{folder.parent.name}/{folder.name}/{name} does not "
+            "match the run.json beside it (altered, or a run killed while writing?); rerun "
+            "`python -m analysis run`"
+        )
+    return path
+
+
+def _tables(folder: Path, record: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    papers = pd.read_parquet(_verified(folder, "papers.parquet", record))
     papers["dumps"] = papers["dumps"].map(list)
-    themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
+    themes = pd.read_csv(_verified(folder, "themes.csv", record), keep_default_na=False)
     for col, sep in _JOINED.items():
         themes[col] = [v.split(sep) if v else [] for v in themes[col].astype(str)]
     return papers, themes
 
 
-def load_theme_model(output_dir: Path | None = None):  # -> ThemeModel
-    """The fitted theme model saved with the artifacts."""
-    from .modeling import ThemeModel
-
-    out = Path(output_dir) if output_dir else DEFAULT.processed_dir
-    return ThemeModel.load(out / MODEL_FILE)
+def _record(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise RunSetError(f"{folder.name}/run.json is unreadable ({e})") from None
 
 
 def read_run_record(output_dir: Path) -> dict[str, Any] | None:
-    """run.json of a folder, or None when it has none (or an unreadable one)."""
+    """run.json of the output folder's current set, or None when it has none (or an
+    unreadable one)."""
     try:
-        return json.loads((Path(output_dir) / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        folder = current_set(output_dir)
+        return None if folder is None else _record(folder)
+    except OSError:
         return None
 
 
@@ -203,14 +300,19 @@ def warn_other_run(config: Config, diffs: list[str], what: str) -> None:
     )
 
 
-def run_differences(config: Config = DEFAULT) -> list[str] | None:
-    """How the run in `config.processed_dir` differs from what `config` would make now: one
-    phrase per difference (dumps added, removed or changed; parameters), [] when none, None
-    when the folder holds no complete run."""
-    out = config.processed_dir
-    meta = read_run_record(out)
-    if meta is None or not all((out / n).is_file() for n in NEEDED):
-        return None
+def run_differences(
+    config: Config = DEFAULT, record: dict[str, Any] | None = None
+) -> list[str] | None:
+    """How the run in `config.processed_dir` (or the one `record`, its run.json, describes)
+    differs from what `config` would make now: one phrase per difference (dumps added, removed
+    or changed; parameters), [] when none, None when the folder holds no complete run."""
+    meta = record
+    if meta is None:
+        out = config.processed_dir
+        meta = read_run_record(out)
+        folder = current_set(out) if meta is not None else None
+        if meta is None or folder is None or not all((folder / n).is_file() for n in NEEDED):
+            return None
     diffs = []
     made = {k: v for k, v in (meta.get("parameters") or {}).items() if k not in _LOCATIONS}
     now = {k: v for k, v in config.to_dict().items() if k not in _LOCATIONS}
@@ -234,30 +336,30 @@ def run_differences(config: Config = DEFAULT) -> list[str] | None:
     return diffs
 
 
-def artifacts_current(config: Config = DEFAULT) -> bool:
-    """True when the output folder holds artifacts made from the current raw dumps and params."""
-    return run_differences(config) == []
-
-
-def recorded_config(config: Config = DEFAULT) -> Config:
-    """`config` with the embedding settings the run in its output folder recorded, so a query
-    embeds its text with the model and chunking the run's vectors were made with."""
+def recorded_config(config: Config = DEFAULT, record: dict[str, Any] | None = None) -> Config:
+    """`config` with the embedding settings the run in its output folder (or `record`, its
+    run.json) recorded, so a query embeds its text with the model and chunking the run's
+    vectors were made with."""
     import dataclasses
 
-    params = (read_run_record(config.processed_dir) or {}).get("parameters") or {}
+    if record is None:
+        record = read_run_record(config.processed_dir) or {}
+    params = record.get("parameters") or {}
     fields = {f.name for f in dataclasses.fields(config.embed)}
     embed = {k[6:]: v for k, v in params.items() if k.startswith("embed.") and k[6:] in fields}
     return config.replace(embed=dataclasses.replace(config.embed, **embed))
 
 
-def theme_vectors(papers: pd.DataFrame, config: Config = DEFAULT) -> np.ndarray:
+def theme_vectors(
+    papers: pd.DataFrame, config: Config = DEFAULT, record: dict[str, Any] | None = None
+) -> np.ndarray:
     """The papers' vectors from the run's embedding cache, read only and with the embedding
-    settings the run recorded: raises when the cache lacks any (nothing is embedded or
-    written; no model is loaded)."""
+    settings the run (or `record`, its run.json) recorded: raises when the cache lacks any
+    (nothing is embedded or written; no model is loaded)."""
     from .embedding import EmbeddingJob
     from .text import paper_texts
 
-    used = recorded_config(config)
+    used = recorded_config(config, record)
     job = EmbeddingJob(  # a look-up: no lock, and the cache's rows stay the run's papers
         paper_texts(papers),
         used.processed_dir / PAPERS_CACHE,

@@ -211,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     # Imported here so that `--help` answers at once.
     from .dataset import CorpusFormatError, DumpFormatError
     from .embedding import ModelError
+    from .engines import EngineError
     from .io import WriteError
     from .pipeline import PipelineError, run
+    from .run_sets import RunSetError
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -233,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         CorpusFormatError,
         PipelineError,
         ModelError,
+        EngineError,
+        RunSetError,
         WriteError,
         FileNotFoundError,
     ) as e:

@@ -17,7 +17,10 @@ and scale only.
   Shared arguments are scattered to every worker once.
 
 Engines start their workers on construction and `warm` has them load code while this process
-goes on, so a run can start them before it needs them.
+goes on, so a run can start them before it needs them. `OnDemand` starts one only when a stage
+asks for it: a run whose embeddings are cached and whose engine is never needed records none.
+An engine that cannot start (scheduler unreachable within `CONNECT_TIMEOUT`, no workers) is one
+`EngineError` line.
 """
 
 from __future__ import annotations
@@ -32,11 +35,15 @@ from .config import ENGINES, usable_cores
 from .progress import progress_bar
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "ENGINES",
     "DaskEngine",
     "Engine",
+    "EngineError",
     "InProcessEngine",
+    "OnDemand",
     "Pending",
+    "check_reachable",
     "make_engine",
     "usable_cores",
 ]
@@ -45,6 +52,12 @@ __all__ = [
 #: MALLOC_TRIM_THRESHOLD_ is left out: the embedding sets glibc's heap itself
 #: (`analysis.embedding.allocator`).
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+#: Seconds to wait for an external Dask scheduler before saying it cannot be reached.
+CONNECT_TIMEOUT = 10
+
+
+class EngineError(RuntimeError):
+    """The engine cannot start (scheduler unreachable, no workers); its message is one line."""
 
 
 class Pending(Protocol):
@@ -183,7 +196,7 @@ class DaskEngine:
         self.scheduler = scheduler
         self._cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="30s")
+            self.client = _connect(scheduler)
         else:
             import dask
 
@@ -223,6 +236,87 @@ class DaskEngine:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Open one TCP connection to a scheduler's address (checked by the config), before any
+    work: an `EngineError` line when nothing answers within `timeout` seconds."""
+    import socket
+    from urllib.parse import urlsplit
+
+    where = urlsplit(address)
+    try:
+        socket.create_connection((where.hostname, where.port), timeout=timeout).close()
+    except OSError as e:
+        raise EngineError(
+            f"Dask scheduler {address} cannot be reached within {timeout:g} s "
+            f"({e.strerror or type(e).__name__}); is it running, and is the address right?"
+        ) from None
+
+
+def _connect(scheduler: str):  # -> distributed.Client
+    """A client of the scheduler at `scheduler`, or an `EngineError` line within about
+    `CONNECT_TIMEOUT` seconds. Dask bounds the connection by its timeout but not the
+    handshake after it (a server that accepts and stays silent holds it for ever), so the
+    client is made in a thread of its own that is given up on at the deadline."""
+    import threading
+
+    from distributed import Client
+
+    made: dict = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
+        except BaseException as e:  # reported below, in the caller's thread
+            made["error"] = e
+
+    worker = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    worker.start()
+    worker.join(CONNECT_TIMEOUT + 2)
+    if "client" in made:
+        return made["client"]
+    e = made.get("error")
+    if e is None:
+        raise EngineError(
+            f"Dask scheduler {scheduler} did not answer within {CONNECT_TIMEOUT} s; is a Dask "
+            "scheduler listening there?"
+        )
+    if isinstance(e, (OSError, TimeoutError)) and "Timed out" in str(e):
+        raise EngineError(
+            f"Dask scheduler {scheduler} cannot be reached within {CONNECT_TIMEOUT} s; is it "
+            "running, and is the address right?"
+        )
+    raise EngineError(
+        f"Dask scheduler {scheduler} answered, but not as a Dask scheduler does "
+        f"({type(e).__name__}); is the address right?"
+    )
+
+
+class OnDemand:
+    """The run's engine, started the first time a stage asks for it (`get`) and closed when the
+    block ends; `used` says whether it ever started (only then is it recorded with the run)."""
+
+    def __init__(self, compute: Any) -> None:
+        self._compute = compute
+        self._engine: Engine | None = None
+
+    @property
+    def used(self) -> bool:
+        return self._engine is not None
+
+    def get(self) -> Engine:
+        if self._engine is None:
+            c = self._compute
+            self._engine = make_engine(c.engine, c.workers, c.scheduler)
+        return self._engine
+
+    def __enter__(self) -> OnDemand:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._engine is not None:
+            self._engine.close()
 
 
 def make_engine(name: str, workers: int = 0, scheduler: str | None = None) -> Engine:

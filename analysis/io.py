@@ -4,6 +4,7 @@ file; folders are checked for writability before the work that fills them."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -16,8 +17,8 @@ from typing import Any
 #: How the temp file of `atomic_path` is named: `.{name}.{pid}.{random}.tmp` beside the target
 #: (the writer's pid tells a killed run's leftovers from a running one's work).
 TMP_PREFIX, TMP_SUFFIX = ".", ".tmp"
-#: Temp names of `atomic_path` and `StagedWrites` (mkstemp's random part is 8 of [a-z0-9_]; a
-#: ".bak" is a target's previous content mid-swap), older ones without a pid.
+#: Temp names of `atomic_path` (mkstemp's random part is 8 of [a-z0-9_]), older ones without a
+#: pid, and the ".bak" backups earlier versions of this package made mid-swap.
 _TMP_NAME = re.compile(r"^\..+?(?:\.(?P<pid>\d+))?\.[a-z0-9_]{8}(?:\.bak)?\.tmp$")
 
 
@@ -25,9 +26,43 @@ class WriteError(OSError):
     """A folder or file of the run's outputs cannot be written; its message is one line."""
 
 
+def usual_mode(base: int) -> int:
+    """The permissions a new file (0o666) or folder (0o777) gets under this process's umask;
+    for what mkstemp and mkdtemp make private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return base & ~umask
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:,.1f} MB" if n < 1e9 else f"{n / 1e9:,.2f} GB"
+
+
+def free_space_text(path: str | os.PathLike[str]) -> str:
+    """How much room the device holding `path` (or its nearest existing folder) has left."""
+    import shutil
+
+    where = Path(path)
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        return f"{_mb(shutil.disk_usage(where).free)} free there"
+    except OSError:
+        return "free space unknown"
+
+
+def no_space(path: str | os.PathLike[str], needed: int | None = None) -> WriteError:
+    """The one line for a full device: which file, the room left, the room it needed."""
+    need = f"; about {_mb(needed)} needed" if needed else ""
+    return WriteError(
+        f"cannot write {path}: no space left on the device ({free_space_text(path)}{need})"
+    )
+
+
 def check_writable(folder: str | os.PathLike[str], what: str) -> Path:
-    """Make `folder` if missing and check a file can be created in it, before any long work;
-    raises `WriteError` naming the folder and the reason."""
+    """Make `folder` if missing and check a file can be written in it, before any long work:
+    one real byte, flushed to the device (an empty file can be made on a full disk). Raises
+    `WriteError` naming the folder and the reason."""
     folder = Path(folder)
     try:
         if folder.exists() and not folder.is_dir():
@@ -36,13 +71,37 @@ def check_writable(folder: str | os.PathLike[str], what: str) -> Path:
         fd, probe = tempfile.mkstemp(
             prefix=f"{TMP_PREFIX}probe.{os.getpid()}.", suffix=TMP_SUFFIX, dir=folder
         )
-        os.close(fd)
-        os.unlink(probe)
+        try:
+            os.write(fd, b"\0")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
     except WriteError:
         raise
     except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise WriteError(
+                f"{what} {folder} is not writable: no space left on the device "
+                f"({free_space_text(folder)})"
+            ) from None
         raise WriteError(f"{what} {folder} is not writable: {e.strerror or e}") from None
     return folder
+
+
+def check_space(folder: str | os.PathLike[str], what: str, needed: int) -> None:
+    """Refuse, before the long work, a folder whose device has less room than `needed` bytes
+    (an estimate of what the work will write)."""
+    import shutil
+
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # unknown: the writes themselves will say
+    if free < needed:
+        raise WriteError(
+            f"{what} {folder} has {_mb(free)} free; this run needs about {_mb(needed)}"
+        )
 
 
 def _alive(pid: int) -> bool:
@@ -66,98 +125,47 @@ def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
         if m["pid"] and (int(m["pid"]) == os.getpid() or _alive(int(m["pid"]))):
             continue
         with contextlib.suppress(OSError):
-            if p.is_file() and not p.is_symlink():
+            if p.is_symlink() or p.is_file():  # a link: the run-set pointer being made
                 p.unlink()
                 gone.append(p)
     return gone
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike[str], needed: int | None = None) -> Iterator[Path]:
     """Yield a temp path beside `path`; on success it is renamed over `path`, else removed.
 
-    The temp file lives in the same directory so the final `os.replace` is atomic.
+    The temp file lives in the same directory so the final `os.replace` is atomic. A full
+    device is one `WriteError` line naming `path` (and `needed`, the bytes it takes, if known).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f"{TMP_PREFIX}{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX, dir=path.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f"{TMP_PREFIX}{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX, dir=path.parent
+        )
+        os.close(fd)
+        tmp_path = Path(tmp)
         yield tmp_path
         # mkstemp makes 0600 files; give the artifact the usual permissions for new files
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
+        os.chmod(tmp_path, usual_mode(0o666))
         os.replace(tmp_path, path)
+    except OSError as e:
+        if e.errno == errno.ENOSPC and not isinstance(e, WriteError):
+            raise no_space(path, needed) from None
+        raise
     finally:
-        if tmp_path.exists():
+        if tmp_path is not None and tmp_path.exists():
             tmp_path.unlink()
 
 
-class StagedWrites:
-    """Several files replaced together: each is written to a temp file beside it, and only when
-    every write has succeeded are they moved into place. A failed write leaves the earlier
-    files untouched and no temp file behind.
-
-        with StagedWrites() as stage:
-            df.to_parquet(stage.path(out / "papers.parquet"))
-            ...
-    """
-
-    def __init__(self) -> None:
-        self._temps: list[tuple[Path, Path]] = []
-
-    def path(self, target: str | os.PathLike[str]) -> Path:
-        """The temp path to write `target`'s new content to."""
-        target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f"{TMP_PREFIX}{target.name}.{os.getpid()}.", suffix=TMP_SUFFIX, dir=target.parent
-        )
-        os.close(fd)
-        self._temps.append((Path(tmp), target))
-        return Path(tmp)
-
-    def __enter__(self) -> StagedWrites:
-        return self
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        moved: list[tuple[Path, Path | None]] = []  # (target, its previous content's backup)
-        try:
-            if exc_type is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                for tmp, _ in self._temps:
-                    os.chmod(tmp, 0o666 & ~umask)
-                for tmp, target in self._temps:
-                    backup = None
-                    if target.is_file():
-                        backup = tmp.with_name(tmp.name.removesuffix(TMP_SUFFIX) + ".bak.tmp")
-                        os.replace(target, backup)
-                    moved.append((target, backup))
-                    os.replace(tmp, target)
-                for _, backup in moved:
-                    if backup is not None:
-                        backup.unlink()
-                moved = []
-        finally:
-            for target, backup in reversed(moved):  # a rename failed: put the old set back
-                with contextlib.suppress(OSError):
-                    if backup is not None:
-                        os.replace(backup, target)
-                    elif target.is_file():
-                        target.unlink()
-            for tmp, _ in self._temps:
-                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-                    tmp.unlink()
-
-
-def write_atomic(path: str | os.PathLike[str], writer: Callable[[Path], Any]) -> Path:
-    """Call `writer(tmp_path)` and move the result into place atomically."""
-    with atomic_path(path) as tmp:
+def write_atomic(
+    path: str | os.PathLike[str], writer: Callable[[Path], Any], needed: int | None = None
+) -> Path:
+    """Call `writer(tmp_path)` and move the result into place atomically (`needed`: the bytes
+    it writes, if known, for the message of a full device)."""
+    with atomic_path(path, needed) as tmp:
         writer(tmp)
     return Path(path)
 

@@ -1,10 +1,9 @@
-"""The run: load -> embed -> cluster -> name -> write artifacts -> figures (`run`)."""
+"""The run: load -> embed -> cluster -> name -> write the set (data and figures) -> publish
+the figures (`run`). Each stage is a call into the package; this module only runs them."""
 
 from __future__ import annotations
 
-import resource
-import sys
-import time
+import errno
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,14 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .artifacts import (
-    PAPERS_CACHE,
-    VOCABULARY_CACHE,
-    write_artifacts,
-)
+from .artifacts import PAPERS_CACHE, VOCABULARY_CACHE, write_artifacts
 from .config import DEFAULT, OUTLIER_NAME, Config
+from .console import corpus_lines, theme_lines
 from .dataset import dump_paths, load_entries, papers_from_entries
-from .io import WriteError, check_writable, remove_stale_temps
+from .engines import EngineError, OnDemand, check_reachable
+from .io import WriteError, check_space, check_writable, no_space, remove_stale_temps
+from .stage_timer import StageTimer
 from .text import paper_texts
 
 __all__ = ["PipelineError", "RunResult", "run"]
@@ -29,40 +27,6 @@ __all__ = ["PipelineError", "RunResult", "run"]
 
 class PipelineError(RuntimeError):
     """A stage could not run (missing model, too few papers, ...)."""
-
-
-def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident memory so far, in MB (of this process, or of its largest ended child)."""
-    kb = resource.getrusage(who).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
-
-
-@dataclass
-class StageTimer:
-    """Wall-clock seconds per named stage, and this process's peak memory when each ended."""
-
-    times: dict[str, float] = field(default_factory=dict)
-    peak_mb: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - t0
-            self.peak_mb[name] = _peak_mb()
-
-    def summary(self) -> str:
-        total = sum(self.times.values())
-        width = max([len(k) for k in self.times] + [5])
-        rows = [
-            f"  {k:<{width}}  {v:7.2f} s  {self.peak_mb.get(k, 0):7.0f} MB peak"
-            for k, v in self.times.items()
-        ]
-        top = max(self.peak_mb.values(), default=0.0)
-        rows.append(f"  {'total':<{width}}  {total:7.2f} s  {top:7.0f} MB peak")
-        return "stage timings (peak: this process so far):\n" + "\n".join(rows)
 
 
 @dataclass
@@ -74,47 +38,33 @@ class RunResult:
     peak_mb: dict[str, float] = field(default_factory=dict)
 
 
-def summarise(papers: pd.DataFrame, entries: pd.DataFrame) -> str:
-    """A few lines describing the loaded corpus."""
-    per_dump = entries.groupby("dump").size()
-    lines = [
-        f"{len(entries)} entries in {len(per_dump)} dumps, {len(papers)} unique papers",
-        "entries per dump: " + ", ".join(f"{d} {n}" for d, n in per_dump.items()),
-        f"papers in more than one dump: {int((papers['n_dumps'] > 1).sum())}",
-        f"abstract length: median {int(papers['n_words'].median())} words",
-        f"code linked: {int(papers['has_code'].sum())}, promised: "
-        f"{int(papers['code_promised'].sum())}",
-    ]
-    return "\n".join(lines)
-
-
-def _embed_all(papers, vocab, cfg: Config, force: bool, progress: bool) -> list:
-    """Embed the papers and the vocabulary's areas; with Dask, load the clustering code while
-    the workers embed."""
-    from .embedding import EmbeddingJob, ModelError, make_engine
+def _embed_all(papers, vocab, cfg: Config, force: bool, progress: bool, engine: OnDemand):
+    """Embed the papers and the vocabulary's areas (the engine started only when something
+    must be embedded); with Dask, load the clustering code while the workers embed."""
+    from .embedding import EmbeddingJob, ModelError
     from .modeling import warm_up
 
     out = cfg.processed_dir
-    c = cfg.compute
     try:
         jobs = [
             EmbeddingJob(paper_texts(papers), out / PAPERS_CACHE, cfg.embed, force),
             EmbeddingJob(vocab.texts(), out / VOCABULARY_CACHE, cfg.embed, force),
         ]
-        if not any(j.todo for j in jobs):
-            return [j.finish() for j in jobs]
-        engine = make_engine(c.engine, c.workers, c.scheduler)
         try:
+            if not any(j.todo for j in jobs):
+                return [j.finish() for j in jobs]
+            e = engine.get()
             for j in jobs:
-                j.submit(engine)
-            if engine.name == "dask":
+                j.submit(e)
+            if e.name == "dask":
                 warm_up(cfg.cluster, n_points=len(papers))
             return [
-                j.finish(progress=progress and k == 0, desc=f"Embedding ({engine.name})")
+                j.finish(progress=progress and k == 0, desc=f"Embedding ({e.name})")
                 for k, j in enumerate(jobs)
             ]
         finally:
-            engine.close()
+            for j in jobs:
+                j.close()
     except ModelError as e:
         raise PipelineError(str(e)) from None
 
@@ -127,7 +77,9 @@ def run(
     progress: bool = True,
     verbose: bool = True,
 ) -> RunResult:
-    """Run the analysis end to end; returns the tables it wrote."""
+    """Run the analysis end to end; returns the tables it wrote. Everything is checked before
+    the long work: the config when it was made, the folders here (writable, and room for what
+    the run will write once the corpus is loaded)."""
     cfg = config
     out = cfg.processed_dir
     say = print if verbose else (lambda *a, **k: None)
@@ -139,62 +91,99 @@ def run(
     for folder in {out, cfg.figures_dir}:
         remove_stale_temps(folder)  # what killed runs left behind
 
-    with timer.stage("load"):
-        entries, skipped = _load(cfg, on_error)
-        papers = papers_from_entries(entries)
-    say(summarise(papers, entries))
+    with OnDemand(cfg.compute) as engine:
+        if cfg.compute.scheduler:  # an external cluster: known to answer before any work
+            check_reachable(cfg.compute.scheduler)
+            engine.get()
+        with timer.stage("load"):
+            entries, skipped = _load(cfg, on_error)
+            papers = papers_from_entries(entries)
+        say(corpus_lines(papers, entries))
+        needed = _bytes_needed(len(papers))
+        check_space(out, "output folder", needed)  # before the embedding
+        if figures:
+            check_space(cfg.figures_dir, "figures folder", needed)
 
-    from .modeling import ThemeModel
-    from .modeling.theme_table import theme_tables
-    from .modeling.vocabulary import load_vocabulary
-
-    vocab = load_vocabulary()
-    with timer.stage("embed"):
-        emb, area_emb = _embed_all(papers, vocab, cfg, force, progress)
-    X = emb.vectors
-    say(
-        f"embedded {emb.n_embedded} of {len(X)} texts ({len(X) - emb.n_embedded} from cache); "
-        f"{int((emb.n_windows > 1).sum())} needed more than one {cfg.embed.window_tokens}-token "
-        f"window ({int(emb.n_windows.sum())} windows in all)"
-    )
-
-    with timer.stage("cluster"):
-        from .engines import make_engine
+        from .modeling import ThemeModel
         from .modeling.seeded_fits import load_fit_code
+        from .modeling.theme_table import theme_tables
+        from .modeling.vocabulary import load_vocabulary
 
-        c = cfg.compute
-        engine = make_engine(c.engine, c.workers, c.scheduler)
-        try:
-            engine.warm(load_fit_code)
-            model = ThemeModel.from_config(cfg.cluster, progress=progress).fit(X, engine=engine)
-        except ValueError as e:
-            raise PipelineError(str(e)) from None
-        finally:
-            engine.close()
+        vocab = load_vocabulary()
+        with timer.stage("embed"), _one_line_errors(out, needed):
+            emb, area_emb = _embed_all(papers, vocab, cfg, force, progress, engine)
+        X = emb.vectors
+        say(
+            f"embedded {emb.n_embedded} of {len(X)} texts ({len(X) - emb.n_embedded} from "
+            f"cache); {int((emb.n_windows > 1).sum())} needed more than one "
+            f"{cfg.embed.window_tokens}-token window ({int(emb.n_windows.sum())} windows in all)"
+        )
+        with timer.stage("cluster"):
+            e = engine.get()
+            e.warm(load_fit_code)
+            try:
+                model = ThemeModel.from_config(cfg.cluster, progress=progress).fit(X, engine=e)
+            except ValueError as err:
+                raise PipelineError(str(err)) from None
+        compute = asdict(cfg.compute) if engine.used else {"engine": None}
 
     with timer.stage("name"):
         tables = theme_tables(papers, X, model, vocab, area_emb.vectors, cfg.themes)
         themes = tables.themes
         papers = _annotate(papers.join(tables.papers), model, themes, emb.n_windows)
 
-    with timer.stage("write"), _one_line_write_errors(out):
-        write_artifacts(out, cfg, papers, themes, entries, model, emb, asdict(cfg.compute), skipped)
+    def draw(folder: Path) -> None:
+        from .run_figures import write_run_figures
 
+        with timer.stage("figures"):
+            write_run_figures(papers, themes, folder, occurrences=entries)
+
+    with timer.stage("write"), _one_line_errors(out, needed):
+        folder = write_artifacts(
+            out,
+            cfg,
+            papers,
+            themes,
+            entries,
+            model,
+            emb,
+            compute,
+            skipped,
+            figures=draw if figures else None,
+        )
     if figures:
-        with timer.stage("figures"), _one_line_write_errors(cfg.figures_dir):
-            write_run_figures(papers, themes, cfg.figures_dir, occurrences=entries)
+        from .run_figures import publish_figures
 
-    n_out = int((papers["theme_id"] < 0).sum())
-    hubs = int(papers["hub"].sum())
-    say(
-        f"{len(themes)} themes, {n_out} outliers ({n_out / len(papers):.1%})"
-        + (f", {hubs} of them hubs left out of the fits" if hubs else "")
-        + f"; {int(papers['misfit'].sum())} misfits"
-    )
-    for _, t in themes.iterrows():
-        say(f"  {t['theme_id']:>2}  {t['size']:>3}  {t['theme_name']}")
+        try:
+            with (
+                timer.stage("publish"),
+                _one_line_errors(cfg.figures_dir, _size(folder / "figures")),
+            ):
+                publish_figures(folder / "figures", cfg.figures_dir)
+        except WriteError as e:
+            raise WriteError(
+                f"{e}; the run's set is saved and current, but {cfg.figures_dir} still shows "
+                "the previous run's figures (rerun to copy them)"
+            ) from None
+
+    say(theme_lines(papers, themes))
     say(timer.summary())
     return RunResult(papers, themes, dict(timer.times), out, dict(timer.peak_mb))
+
+
+#: Bytes a run writes per paper (embedding cache with its spare rows, the set's tables and
+#: figures; measured at 333 papers: about 25 KB each), and on top of them (the interactive
+#: map's inlined plotly.js, fonts of the figures): what the free space is checked against.
+BYTES_PER_PAPER = 40_000
+BYTES_FIXED = 20_000_000
+
+
+def _bytes_needed(n_papers: int) -> int:
+    return BYTES_FIXED + BYTES_PER_PAPER * n_papers
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def _load(cfg: Config, on_error: str) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
@@ -220,14 +209,18 @@ def _load(cfg: Config, on_error: str) -> tuple[pd.DataFrame, dict[str, dict[str,
 
 
 @contextmanager
-def _one_line_write_errors(folder: Path) -> Iterator[None]:
-    """An OS error while writing outputs becomes one `WriteError` line naming the file."""
+def _one_line_errors(folder: Path, needed: int | None = None) -> Iterator[None]:
+    """An OS error while writing outputs becomes one `WriteError` line naming the file (and,
+    for a full device, the room left and the `needed` bytes); an engine that cannot start is
+    one line of its own."""
     try:
         yield
-    except WriteError:
+    except (WriteError, EngineError):
         raise
     except OSError as e:
         where = e.filename or folder
+        if e.errno == errno.ENOSPC:
+            raise no_space(where, needed) from None
         raise WriteError(f"cannot write {where}: {e.strerror or e}") from None
 
 
@@ -257,29 +250,3 @@ def _annotate(
     found += ["better_theme_name", "nearest_theme_id", "nearest_theme_name"]
     found += ["centroid_similarity", "area", "hub", "summary", "n_windows", "x", "y"]
     return p[[c for c in papers.columns if c not in found] + found]
-
-
-def write_run_figures(
-    papers: pd.DataFrame,
-    themes: pd.DataFrame,
-    figures_dir: Path,
-    occurrences: pd.DataFrame | None = None,
-) -> list[Path]:
-    """The figures `python -m analysis run` regenerates: theme map, sizes, interactive map, and
-    with `occurrences` (their ranks give the best listing rank) the reading lists."""
-    import matplotlib.pyplot as plt
-
-    from .plots import save, theme_map, theme_sizes, write_interactive_map
-
-    fig = theme_map(papers, themes)
-    out = save(fig, figures_dir, "theme_map", svg=True)
-    plt.close(fig)
-    fig = theme_sizes(themes, int((papers["theme_id"] < 0).sum()))
-    out += save(fig, figures_dir, "theme_sizes")
-    plt.close(fig)
-    out.append(write_interactive_map(papers, themes, Path(figures_dir) / "paper_map.html"))
-    if occurrences is not None:
-        from .analyses.reading_lists import reading_list, write_reading_list
-
-        out += write_reading_list(reading_list(papers, themes, occurrences), figures_dir, themes)
-    return out

@@ -25,11 +25,10 @@ import numpy as np
 import pandas as pd
 
 from .artifacts import (
-    NEEDED,
-    load_artifacts,
-    load_theme_model,
+    load_run,
     recorded_config,
     run_differences,
+    run_folder,
     theme_vectors,
     warn_other_run,
 )
@@ -54,24 +53,18 @@ class ThemeIndex:
 
     @classmethod
     def load(cls, config: Config = DEFAULT) -> ThemeIndex:
-        """Read the artifacts of the run in `config.processed_dir` (nothing is written)."""
-        out = config.processed_dir
-        diffs = run_differences(config)
-        if diffs is None:
-            missing = [n for n in NEEDED if not (out / n).is_file()]
-            raise FileNotFoundError(
-                f"{out}: no complete run here ({', '.join(missing) or 'run.json unreadable'}"
-                " missing); make one with `python -m analysis run`"
-            )
+        """Read the current set of the run in `config.processed_dir`, every file from one set
+        and checked (`analysis.artifacts.load_run`); nothing is written."""
+        run = load_run(config.processed_dir)  # RunSetError when there is none, or a mismatch
+        diffs = run_differences(config, run.record)
         if diffs:
             warn_other_run(config, diffs, "answering from that run")
-        papers, themes = load_artifacts(out)
-        used = recorded_config(config)  # queries embed as the run did
+        used = recorded_config(config, run.record)  # queries embed as the run did
         return cls(
-            papers=papers,
-            themes=themes,
-            vectors=theme_vectors(papers, used),
-            model=load_theme_model(out),
+            papers=run.papers,
+            themes=run.themes,
+            vectors=theme_vectors(run.papers, used, run.record),
+            model=run.model,
             config=used,
         )
 
@@ -165,6 +158,13 @@ def _check_text(text: object, what: str) -> str:
     return text
 
 
+def _missing(value: object) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array: not a single missing value
+        return False
+
+
 def _is_path(new: object) -> bool:
     if isinstance(new, Path):
         return True
@@ -203,7 +203,15 @@ def _papers_of(new: object, config: Config) -> tuple[list[str], list[str]]:
                 f"assign needs a DataFrame with title and abstract columns; missing: "
                 f"{', '.join(missing)}"
             )
-        titles, texts = new["title"].astype(str).tolist(), paper_texts(new)
+        for col in ("title", "abstract"):
+            for row, value in zip(new.index, new[col], strict=True):
+                if not isinstance(value, str) or not value.strip():
+                    shown = "missing" if _missing(value) else f"{type(value).__name__} {value!r}"
+                    raise ValueError(
+                        f"assign's paper at row {row!r}: {col} is {shown}; expected a "
+                        "non-empty text"
+                    )
+        titles, texts = new["title"].tolist(), paper_texts(new)
     elif isinstance(new, (Sequence, pd.Series, np.ndarray)):
         texts = list(new)
         titles = [title_of(_check_text(t, f"assign's paper {i}")) for i, t in enumerate(texts)]
@@ -223,16 +231,12 @@ _INDEX: dict[str, tuple[str, ThemeIndex]] = {}
 
 
 def _index() -> ThemeIndex:
-    """The default folder's index, loaded again when its run.json changes (a new run)."""
-    from .io import sha256_file
-
+    """The default folder's index, loaded again when another set becomes current (a new run;
+    a set's folder name is its content hash)."""
     out = DEFAULT.processed_dir
-    try:
-        stamp = sha256_file(out / "run.json")
-    except OSError:
-        stamp = ""
+    stamp = run_folder(out).name
     hit = _INDEX.get(str(out))
-    if hit is None or hit[0] != stamp or not stamp:
+    if hit is None or hit[0] != stamp:
         _INDEX[str(out)] = (stamp, ThemeIndex.load(DEFAULT))
     return _INDEX[str(out)][1]
 

@@ -1,7 +1,9 @@
 """The parameter sweep as files: `sweep.csv` and the stamp `sweep.json` saying what it was made
-from (the embeddings' cache key, the seeds, the grid, the base settings). The CLI
-(`python -m analysis sweep`) and notebook 06 both go through `sweep_table`, so a table on disk
-is current for exactly the settings it was made with, whoever made it."""
+from (the vectors, the embedding's key, the seeds, the grid, the base settings) and the sha256
+of the table it stamps. The CLI (`python -m analysis sweep`) and notebook 06 both go through
+`sweep_table`, so a table on disk is used for exactly the settings it was made with, whoever
+made it; a table and stamp of two different sweeps (one killed between its two writes) do not
+match, and the sweep is computed again."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .config import DEFAULT, SWEEP_SEEDS, Config, check_sweep_seeds
-from .io import write_json_atomic, write_text_atomic
+from .io import sha256_file, write_json_atomic, write_text_atomic
 
 __all__ = ["SWEEP_FILES", "sweep_stamp", "sweep_table"]
 
@@ -22,17 +24,28 @@ __all__ = ["SWEEP_FILES", "sweep_stamp", "sweep_table"]
 SWEEP_FILES = ("sweep.csv", "sweep.json")
 
 
-def sweep_stamp(config: Config, seeds: int) -> dict[str, Any]:
+def sweep_stamp(vectors, config: Config, seeds: int) -> dict[str, Any]:
     """What a sweep table is made from; a table is current when its stamp equals this."""
+    import hashlib
+
+    import numpy as np
+
     from .embedding import cache_key, resolve_model
     from .modeling import DEFAULT_GRID
 
     return {
+        "vectors": hashlib.sha256(np.ascontiguousarray(vectors).tobytes()).hexdigest(),
         "embedding_key": cache_key(resolve_model(config.embed.model), config.embed),
         "seeds": seeds,
         "grid": {k: [str(v) for v in vs] for k, vs in DEFAULT_GRID.items()},
         "base": config.to_dict(),
     }
+
+
+def _sha256(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def sweep_table(
@@ -44,13 +57,16 @@ def sweep_table(
 
     check_sweep_seeds(seeds)
     out = config.processed_dir
-    stamp = sweep_stamp(config, seeds)
-    with contextlib.suppress(OSError, ValueError):
-        if json.loads((out / SWEEP_FILES[1]).read_text(encoding="utf-8")) == stamp:
-            return pd.read_csv(out / SWEEP_FILES[0])
+    table, stamp_file = (out / f for f in SWEEP_FILES)
+    stamp = sweep_stamp(vectors, config, seeds)
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        held = json.loads(stamp_file.read_text(encoding="utf-8"))
+        if held["made_from"] == stamp and held["table_sha256"] == sha256_file(table):
+            return pd.read_csv(table)
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         df = sweep(vectors, seeds=range(seeds), base=config.cluster, progress=progress)
-    write_text_atomic(out / SWEEP_FILES[0], df.to_csv(index=False, float_format="%.3f"))
-    write_json_atomic(out / SWEEP_FILES[1], stamp)
-    return pd.read_csv(out / SWEEP_FILES[0])  # the same rounding whether fresh or reused
+    text = df.to_csv(index=False, float_format="%.3f")
+    write_text_atomic(table, text)
+    write_json_atomic(stamp_file, {"made_from": stamp, "table_sha256": _sha256(text)})
+    return pd.read_csv(table)  # the same rounding whether fresh or reused

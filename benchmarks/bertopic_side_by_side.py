@@ -108,6 +108,7 @@ def main() -> int:
     from analysis.io import write_json_atomic
     from analysis.modeling.theme_model import ThemeModel
     from analysis.progress import progress_bar
+    from analysis.run_sets import current_set
     from analysis.text import paper_texts
 
     try:
@@ -130,7 +131,7 @@ def main() -> int:
         print(f"fit_seconds={secs:.2f} topics={n_topics} outliers={outliers:.4f}")
         return 0
 
-    if not (DEFAULT.processed_dir / "papers.parquet").exists():
+    if current_set(DEFAULT.processed_dir) is None:
         from analysis.pipeline import run
 
         run(progress=False, verbose=False)

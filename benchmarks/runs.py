@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
+from analysis.artifacts import load_artifacts
 
 from . import ROOT
 from .targets import DECODING_SPEEDUP_TITLES
@@ -103,7 +103,7 @@ def output_dirs() -> Iterator[tuple[Path, tuple[str, ...]]]:
 
 def decoding_check(out: Path) -> dict:
     """Where a run put the ten speculative-decoding papers (`targets.DECODING_SPEEDUP_TITLES`)."""
-    names = pd.read_parquet(out / "papers.parquet").set_index("title")["theme_name"]
+    names = load_artifacts(out)[0].set_index("title")["theme_name"]
     names = names.loc[DECODING_SPEEDUP_TITLES]
     inside = names.str.contains("decoding", case=False)
     return {

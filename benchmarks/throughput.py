@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.config import BATCHINGS, ComputeConfig, EmbedConfig
 from analysis.embedding.encoder import SPECIAL_TOKENS
+from analysis.embedding.engines import submit_batches
 
 from .machine import remeasure_peaks
 
@@ -75,7 +76,7 @@ def warm_workers(engine, config: EmbedConfig, windows: list[str]) -> None:
 def timed_encode(engine, config: EmbedConfig, plan, batches) -> tuple[float, np.ndarray]:
     """Seconds from submitting the batches to having their vectors, and the pooled vectors."""
     t = time.perf_counter()
-    vecs = engine.submit(config, plan.windows, batches).result(progress=False)
+    vecs = submit_batches(engine, config, plan.windows, batches).result(progress=False)
     secs = time.perf_counter() - t
     return secs, plan.pool(np.concatenate(batches), vecs)
 
@@ -87,7 +88,8 @@ def embedding_throughput(
     corpus large enough to cluster) what the batchings do to themes (`noise`)."""
     import torch
 
-    from analysis.embedding import DaskEngine, Embedder, InProcessEngine
+    from analysis.embedding import Embedder
+    from analysis.engines import DaskEngine, InProcessEngine
 
     from .noise import batching_noise
 
@@ -99,7 +101,7 @@ def embedding_throughput(
         for b in BATCHINGS
     }
     flops = minilm_flops(lengths)
-    engines = {"in-process": InProcessEngine(), "dask": DaskEngine(workers=workers)}
+    engines = {"in-process": InProcessEngine(workers=1), "dask": DaskEngine(workers=workers)}
     try:
         head = Embedder(DEFAULT, progress=False).plan(texts[:WARM_UP_TEXTS]).windows
         for precision in sorted({r[0] for r in ROWS}):
@@ -158,11 +160,11 @@ def embedding_throughput(
 
 def throughput_and_peak(res: dict) -> pd.DataFrame:
     """Measure the throughput section into `res`, then the peaks again (`remeasure_peaks`);
-    returns the papers it embedded (the real corpus, run first if need be)."""
-    from analysis.pipeline import ensure_artifacts
+    returns the papers it embedded (the real corpus)."""
+    from analysis.dataset import load_papers
     from analysis.text import paper_texts
 
-    papers, _ = ensure_artifacts()
+    papers = load_papers()
     res["throughput"] = embedding_throughput(paper_texts(papers))
     print("throughput:", {k: v for k, v in res["throughput"].items() if k != "rows"})
     for row in res["throughput"]["rows"]:

@@ -67,6 +67,16 @@ def run_cli(
     )
 
 
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every file's bytes and every link's target in `folder` and below, by path inside it:
+    what "nothing was written" is checked against."""
+    return {
+        p.relative_to(folder).as_posix(): str(p.readlink()) if p.is_symlink() else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_symlink() or p.is_file()
+    }
+
+
 CACHES = ["embeddings.npz", "vocabulary_embeddings.npz"]
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.plots.screenshot import CHROMIUM
 from analysis.plots.screenshot import CHROMIUM_ARGS as ARGS
+from analysis.run_sets import current_set
 
 from .conftest import HOSTILE
 
@@ -77,14 +78,14 @@ def test_no_network_and_no_console_errors(hostile: Page):
 
 
 def test_one_point_per_paper(hostile: Page, run_with_new_dump: Path):
-    papers = pd.read_parquet(run_with_new_dump / "papers.parquet")
+    papers = pd.read_parquet(current_set(run_with_new_dump) / "papers.parquet")
     assert hostile.n_points() == len(papers) == 333 + len(HOSTILE)
     drawn = hostile.js("document.querySelectorAll('.scatterlayer .point').length")
     assert drawn == len(papers)
 
 
 def test_search_box_filters(real: Page, run_a: Path):
-    papers = pd.read_parquet(run_a / "papers.parquet")
+    papers = pd.read_parquet(current_set(run_a) / "papers.parquet")
     text = (papers["title"] + " " + papers["abstract"]).str.lower()
     for q in ["speculative", "image compression", "zzzz-no-such-word"]:
         real.page.fill("#search", q)

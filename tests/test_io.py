@@ -1,6 +1,6 @@
-"""Atomic writes (`analysis.io`): an interrupted write never leaves half a file behind, a set of
-files is replaced all or none, folders are checked before the work, and killed runs' temp files
-are cleaned up."""
+"""Atomic writes (`analysis.io`): an interrupted write never leaves half a file behind, folders
+are checked (and their free space) before the work, a full device is one line, and killed runs'
+temp files are cleaned up."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from analysis.io import (
-    StagedWrites,
     WriteError,
     atomic_path,
     check_writable,
@@ -45,29 +44,6 @@ def test_interrupted_write_keeps_the_old_file(tmp_path: Path):
 
 def test_sha256_text_knows_where_each_part_ends():
     assert sha256_text("ab", "c") != sha256_text("a", "bc")
-
-
-def test_staged_writes_replace_all_or_none(tmp_path: Path):
-    for name in ("a.txt", "b.txt", "c.txt"):
-        (tmp_path / name).write_text("old")
-    (tmp_path / "c.txt").unlink()
-    (tmp_path / "c.txt").mkdir()  # a folder where a file must go: the last rename fails
-    with pytest.raises(OSError), StagedWrites() as stage:
-        for name in ("a.txt", "b.txt", "c.txt"):
-            stage.path(tmp_path / name).write_text("new")
-    assert (tmp_path / "a.txt").read_text() == "old"
-    assert (tmp_path / "b.txt").read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.txt"]
-    # a failure while writing, before any rename, leaves them too
-    with pytest.raises(KeyboardInterrupt), StagedWrites() as stage:
-        stage.path(tmp_path / "a.txt").write_text("new")
-        raise KeyboardInterrupt
-    assert (tmp_path / "a.txt").read_text() == "old"
-    with StagedWrites() as stage:
-        for name in ("a.txt", "b.txt"):
-            stage.path(tmp_path / name).write_text("new")
-    assert (tmp_path / "a.txt").read_text() == (tmp_path / "b.txt").read_text() == "new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.txt"]
 
 
 def test_check_writable_makes_missing_folders_and_names_the_bad_one(tmp_path: Path):
@@ -109,3 +85,58 @@ def test_temp_names_carry_the_writers_pid(tmp_path: Path):
         assert remove_stale_temps(tmp_path) == []  # this process is running
         tmp.write_text("x")
     assert (tmp_path / "a.txt").read_text() == "x"
+
+
+def test_a_full_device_is_one_line_naming_the_file_and_the_room_needed(tmp_path: Path):
+    import errno
+
+    def full(tmp: Path) -> None:
+        tmp.write_bytes(b"x" * 10)
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+
+    with pytest.raises(WriteError) as e:
+        write_atomic(tmp_path / "embeddings.npz", full, needed=3_000_000)
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert msg.startswith(f"cannot write {tmp_path / 'embeddings.npz'}: no space left")
+    assert "free there; about 3.0 MB needed)" in msg
+    assert list(tmp_path.iterdir()) == []  # no temp file left
+
+
+def test_check_space_refuses_a_device_with_less_room_than_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import shutil
+    from collections import namedtuple
+
+    from analysis.io import check_space
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 5_000_000, 5_000_000))
+    check_space(tmp_path, "output folder", 4_000_000)  # room enough
+    with pytest.raises(
+        WriteError,
+        match=r"^output folder .* has 5.0 MB free; this run needs "
+        r"about 33.3 MB$",
+    ):
+        check_space(tmp_path, "output folder", 33_300_000)
+
+
+def test_the_writability_probe_writes_a_real_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """On a full disk an empty file can still be made; the probe must write and flush a byte."""
+    import errno
+
+    real_write = os.write
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(
+        WriteError,
+        match=r"^output folder .* is not writable: no space left on the "
+        r"device \(.* free there\)$",
+    ):
+        check_writable(tmp_path, "output folder")
+    monkeypatch.setattr(os, "write", real_write)
+    assert list(tmp_path.iterdir()) == []

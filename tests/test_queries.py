@@ -14,8 +14,9 @@ from analysis.config import DEFAULT
 from analysis.dataset import write_dump
 from analysis.modeling import ThemeModel
 from analysis.queries import ThemeIndex
+from analysis.run_sets import current_set
 
-from .conftest import HOSTILE, run_python
+from .conftest import HOSTILE, run_python, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -125,23 +126,19 @@ def test_api_works_in_a_fresh_process(run_a: Path):
 
 
 def test_new_dump_is_included_everywhere(run_with_new_dump: Path, run_a: Path):
-    papers = pd.read_parquet(run_with_new_dump / "papers.parquet")
+    papers = pd.read_parquet(current_set(run_with_new_dump) / "papers.parquet")
     assert len(papers) == 333 + len(HOSTILE)
     new = papers[papers["dumps"].map(lambda d: "999_crafted" in list(d))]
     assert sorted(new["title"]) == sorted(t for t, _ in HOSTILE)  # kept verbatim
-    occ = pd.read_parquet(run_with_new_dump / "occurrences.parquet")
+    occ = pd.read_parquet(current_set(run_with_new_dump) / "occurrences.parquet")
     assert (occ["dump"] == "999_crafted").sum() == len(HOSTILE)
-    meta = json.loads((run_with_new_dump / "run.json").read_text())
+    meta = json.loads((current_set(run_with_new_dump) / "run.json").read_text())
     assert "999_crafted.txt" in meta["inputs"]
-    themes = pd.read_csv(run_with_new_dump / "themes.csv")
+    themes = pd.read_csv(current_set(run_with_new_dump) / "themes.csv")
     sizes = papers[papers["theme_id"] >= 0].groupby("theme_id").size()
     assert sizes.to_dict() == dict(zip(themes["theme_id"], themes["size"], strict=True))
     html = (run_with_new_dump / "figures" / "paper_map.html").read_text(encoding="utf-8")
     assert "Hostile Titles" in html
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def test_queries_read_another_runs_artifacts_without_writing(run_a: Path):
@@ -150,7 +147,7 @@ def test_queries_read_another_runs_artifacts_without_writing(run_a: Path):
 
     from analysis.artifacts import OtherRunWarning
 
-    before = _snapshot(run_a)
+    before = snapshot(run_a)
     other = DEFAULT.replace(
         processed_dir=run_a, cluster=dataclasses.replace(DEFAULT.cluster, random_state=7)
     )
@@ -160,11 +157,13 @@ def test_queries_read_another_runs_artifacts_without_writing(run_a: Path):
     assert ix.search("speculative decoding", k=3)["theme_name"].iloc[0] == "Decoding speedups"
     assert len(ix.similar(ix.papers["paper_id"].iloc[0], k=2)) == 2
     ix.assign("A speculative decoding method. A draft model proposes tokens to verify.")
-    assert _snapshot(run_a) == before
+    assert snapshot(run_a) == before
 
 
 def test_a_folder_without_a_run_is_an_error_not_a_run(tmp_path: Path):
-    with pytest.raises(FileNotFoundError, match="no complete run here"):
+    from analysis.run_sets import RunSetError
+
+    with pytest.raises(RunSetError, match=r"no run here yet; make one with `python -m analysis"):
         ThemeIndex.load(DEFAULT.replace(processed_dir=tmp_path))
     assert list(tmp_path.iterdir()) == []
 
@@ -192,11 +191,13 @@ def test_the_module_level_queries_never_rebuild(run_a: Path, tmp_path: Path):
     for p in sorted(RAW_DIR.glob("*.txt")):
         shutil.copy(p, root / "data" / "raw" / p.name)
     write_dump(HOSTILE, root / "data" / "raw" / "999_new.txt")
-    shutil.copytree(run_a, root / "data" / "processed", ignore=shutil.ignore_patterns("figures"))
-    before = _snapshot(root / "data" / "processed")
+    shutil.copytree(
+        run_a, root / "data" / "processed", symlinks=True, ignore=shutil.ignore_patterns("figures")
+    )
+    before = snapshot(root / "data" / "processed")
     res = run_python("-c", QUERY_AFTER_ANOTHER_RUN, env={"ANALYSIS_ROOT": str(root)})
     assert res.returncode == 0, res.stderr
     said = json.loads(res.stdout.strip().splitlines()[-1])
     assert len(said) == 1 and "dumps added since: 999_new.txt" in said[0]
-    assert _snapshot(root / "data" / "processed") == before
-    assert len(pd.read_parquet(root / "data" / "processed" / "papers.parquet")) == 333
+    assert snapshot(root / "data" / "processed") == before
+    assert len(pd.read_parquet(current_set(root / "data" / "processed") / "papers.parquet")) == 333

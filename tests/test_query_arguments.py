@@ -73,6 +73,25 @@ def test_empty_and_malformed_inputs(index: ThemeIndex):
         index.assign(42)
 
 
+@pytest.mark.parametrize("missing", [np.nan, None, pd.NA, "", "  "])
+@pytest.mark.parametrize("column", ["title", "abstract"])
+def test_missing_titles_and_abstracts_are_refused_naming_the_row(
+    index: ThemeIndex, missing, column: str
+):
+    """Never embedded as the text "nan" or "None": a ValueError names the row and column."""
+    new = pd.DataFrame(
+        {"title": ["A title", "Another"], "abstract": ["An abstract.", "A second one."]},
+        index=[10, 11],
+        dtype=object,
+    )
+    new.loc[11, column] = missing
+    with pytest.raises(ValueError, match=rf"^assign's paper at row 11: {column} is "):
+        index.assign(new)
+    new.loc[11, column] = 3.5
+    with pytest.raises(ValueError, match=rf"row 11: {column} is float 3.5; expected a non-empty"):
+        index.assign(new)
+
+
 def test_a_long_one_line_text_is_a_paper_not_a_path(index: ThemeIndex):
     text = "Parallel decoding of several tokens per step. " * 20  # longer than a file name
     with pytest.raises(AssertionError, match="embedded"):  # reached the embedding: a text

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..config import OUTLIER_NAME
 from ..io import csv_text, write_text_atomic
+from ..modeling.typicality import misfit_note
 from .explore import dump_label
 
 __all__ = [
@@ -157,7 +158,7 @@ def reading_list_html(df: pd.DataFrame, themes: pd.DataFrame | None = None) -> s
                 score = ""
             else:
                 where = (
-                    f'<td class="mis">misfit: better in {html.escape(r.better_theme)}</td>'
+                    f'<td class="mis">misfit: {html.escape(misfit_note(r.better_theme))}</td>'
                     if r.misfit
                     else "<td></td>"
                 )
@@ -224,8 +225,8 @@ def itable_frame(df: pd.DataFrame) -> pd.DataFrame:
             "fit": ["" if pd.isna(f) else f"{f:.2f}" for f in df["fit"]],
             "title": [_link(u, t) for u, t in zip(df["search_url"], df["title"], strict=True)],
             "in one line": df["summary"].map(html.escape),
-            "misfit: better in": [
-                html.escape(b) if m else ""
+            "misfit": [
+                html.escape(misfit_note(b)) if m else ""
                 for m, b in zip(df["misfit"], df["better_theme"], strict=True)
             ],
             "listed in": df["dumps"].map(html.escape),

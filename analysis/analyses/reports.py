@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..artifacts import PAPERS_CACHE, load_theme_model, theme_vectors
+from ..artifacts import PAPERS_CACHE, theme_vectors
 from ..config import DEFAULT, PEER_RESULT, Config
 from ..modeling import ThemeModel, matched_themes
 
@@ -70,8 +70,11 @@ def alternatives_report(
     return pd.DataFrame(out)
 
 
-def truncation_report(papers: pd.DataFrame, config: Config = DEFAULT) -> pd.DataFrame:
-    """What a plain, truncating `encode` would have done to each paper.
+def truncation_report(
+    papers: pd.DataFrame, centroids: np.ndarray, config: Config = DEFAULT
+) -> pd.DataFrame:
+    """What a plain, truncating `encode` would have done to each paper (`centroids`: the run's
+    theme centroids, to say which theme each vector is nearest).
 
     Columns: tokens in the text, tokens beyond the model window, cosine between the full-text
     vector and the truncated one, and the nearest theme under each vector.
@@ -85,7 +88,7 @@ def truncation_report(papers: pd.DataFrame, config: Config = DEFAULT) -> pd.Data
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         trunc = embed_papers(papers, out / "embeddings_truncated.npz", trunc_cfg, progress=False)
-    cent = load_theme_model(out).centroids_
+    cent = centroids
     window = Embedder(config.embed).model_window - SPECIAL_TOKENS
     return pd.DataFrame(
         {

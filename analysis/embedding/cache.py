@@ -243,4 +243,6 @@ class EmbeddingCache:
                     spare_last_used=np.array([used.get(h, generation) for h in kept], np.int64),
                 )
 
-        write_atomic(self.path, save)
+        # per vector: float32 values, its sha256 as 64 UCS-4 characters, two counts
+        needed = (len(hashes) + len(kept)) * (4 * dim + 4 * 64 + 16) + 4096
+        write_atomic(self.path, save, needed=needed)

@@ -26,11 +26,12 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from ..config import EmbedConfig
+from ..engines import Engine, InProcessEngine
 from ..io import sha256_text
 from ..text import paper_texts
 from .cache import CacheContents, EmbeddingCache, EmbeddingCacheWarning, Entries, cache_key
 from .encoder import Embedder
-from .engines import Engine, InProcessEngine, Pending
+from .engines import Pending, submit_batches
 from .model import resolve_model
 from .windows import WindowPlan
 
@@ -120,7 +121,9 @@ class EmbeddingJob:
                 embedder = Embedder(self.config, progress=False)
                 self._plan = embedder.plan([self.texts[i] for i in self.todo])
                 self._batches = embedder.batches(self._plan)
-                self._pending = engine.submit(self.config, self._plan.windows, self._batches)
+                self._pending = submit_batches(
+                    engine, self.config, self._plan.windows, self._batches
+                )
             except BaseException:
                 self.close()
                 raise
@@ -132,7 +135,7 @@ class EmbeddingJob:
             fresh: Entries = {}
             if self.todo:
                 if self._pending is None:
-                    self.submit(InProcessEngine())
+                    self.submit(InProcessEngine(workers=1))
                 assert self._pending is not None and self._plan is not None
                 plan = self._plan
                 window_vecs = self._pending.result(progress=progress, desc=desc)
@@ -233,7 +236,7 @@ def embed_texts(
     texts; `cache_path` None uses no cache. `record`: make these texts the cache file's rows
     (a run's embedding); False for a look-up that must leave the run's rows as they are."""
     job = EmbeddingJob(texts, cache_path, config, force, record=record)
-    return job.submit(engine or InProcessEngine()).finish(progress)
+    return job.submit(engine or InProcessEngine(workers=1)).finish(progress)
 
 
 def embed_papers(

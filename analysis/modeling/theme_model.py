@@ -214,11 +214,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         """2-D UMAP of the canonically ordered papers on the fits' graph; a hub is drawn where
         its nearest fitted paper is."""
         fitted, graph = self._map_graph
-        xy = np.empty((len(Xc), 2), dtype=np.float32)
+        xy = np.full((len(Xc), 2), np.nan, dtype=np.float32)
         xy[fitted] = umap_reduce(
             Xc[fitted], 2, self.n_neighbors, self.map_min_dist, self.random_state, knn=graph.knn
         )
-        for h in np.flatnonzero(self.hubs_):
+        for h in np.setdiff1d(np.arange(len(Xc)), fitted):  # the hubs, in Xc's order
             xy[h] = xy[fitted[int(np.argmax(Xc[fitted] @ Xc[h]))]]
         return xy
 

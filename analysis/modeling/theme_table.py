@@ -69,7 +69,7 @@ def theme_tables(
         described[m] = describes(nm, vocab, areas, texts)[m]
     fit = member_fit(labels, model.probabilities_, model.similarity_)
     scores = _name_scores(list(names["theme_name"]), vocab, area_sims)
-    misfit, better = misfits(labels, described, scores, model.similarity_)
+    misfit, better = misfits(labels, described, scores, model.similarity_, area_sims.max(axis=1))
 
     docs = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == i) for i in range(k)]
     keywords, _ = c_tf_idf_keywords(docs, cfg.n_keywords)

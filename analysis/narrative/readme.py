@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 from ..config import DEFAULT, PEER_RESULT
 
 __all__ = ["blocks"]
@@ -43,24 +41,26 @@ def blocks(
 ) -> dict[str, Callable[[], str]]:
     """Each block's name and how its text is made (from `processed_dir`'s run of the dumps in
     `raw_dir`)."""
-    from ..artifacts import load_artifacts, read_run_record
+    import functools
+
+    from ..artifacts import load_run
 
     out = Path(processed_dir) if processed_dir else DEFAULT.processed_dir
     raw_dir = Path(raw_dir) if raw_dir else DEFAULT.raw_dir
+    the_run = functools.cache(lambda: load_run(out))  # every block from one set
 
     def corpus() -> str:
         from . import corpus as words
 
-        papers, _ = load_artifacts(out)
-        occ = pd.read_parquet(out / "occurrences.parquet")
-        facts = words.facts(papers, occ)
+        run = the_run()
+        facts = words.facts(run.papers, run.occurrences)
         return "\n".join(f"- {s};" if i < 2 else f"- {s}." for i, s in enumerate(facts))
 
     def themes() -> str:
         from . import themes as words
 
-        papers, th = load_artifacts(out)
-        p = read_run_record(out)["parameters"]
+        run = the_run()
+        papers, th, p = run.papers, run.themes, run.record["parameters"]
         seed, n = p["cluster.random_state"], p["cluster.consensus_seeds"]
         fits = (
             f"The themes are a consensus of {n} UMAP + HDBSCAN fits (seeds {seed}-{seed + n - 1}, "
@@ -69,7 +69,8 @@ def blocks(
         return fits + words.summary(papers, th) + "\n\n" + words.table_markdown(th)
 
     def start_here() -> str:
-        papers, th = load_artifacts(out)
+        run = the_run()
+        papers, th = run.papers, run.themes
         by_id = papers.set_index("paper_id")
         lines = []
         for t in th.itertuples():
@@ -85,7 +86,8 @@ def blocks(
         from . import dumps, layouts, speedups, trust
         from . import themes as theme_words
 
-        papers, th = load_artifacts(out)
+        run = the_run()
+        papers, th = run.papers, run.themes
         arch = explore.architecture_mentions(papers)
         comp = explore.compression_kind(papers)
         tables = explore.layout_tables(papers, arch, comp)

@@ -9,6 +9,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from ..modeling.typicality import misfit_note
 from .wording import counted, joined, pct, pct_span
 
 __all__ = [
@@ -147,7 +148,9 @@ def portrait(theme: pd.Series, papers: pd.DataFrame, vocab, n: int = 5) -> str:
     misfit = (
         "none"
         if mis.empty
-        else "; ".join(f"*{r.title}* (better in {r.better_theme_name})" for r in mis.itertuples())
+        else "; ".join(
+            f"*{r.title}* ({misfit_note(r.better_theme_name)})" for r in mis.itertuples()
+        )
     )
     code = int(members["has_code"].sum())
     lines = [

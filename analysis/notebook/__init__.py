@@ -5,7 +5,7 @@ saved under their stable names). Notebooks import from here and from `analysis` 
 from .chapter import Chapter
 from .corpus import Corpus
 from .dumps import Dumps
-from .ensure import ensure_artifacts, ensure_sweep
+from .ensure import ensure_run, ensure_sweep
 from .explore import Explore
 from .layouts import Layouts
 from .speedups import Speedups
@@ -21,6 +21,6 @@ __all__ = [
     "Speedups",
     "Themes",
     "Trust",
-    "ensure_artifacts",
+    "ensure_run",
     "ensure_sweep",
 ]

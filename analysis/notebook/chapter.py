@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..config import DEFAULT, Config
-from .ensure import ensure_artifacts
+from .ensure import ensure_run
 
 __all__ = ["Chapter"]
 
@@ -18,11 +18,12 @@ class Chapter:
         pd.set_option("display.max_colwidth", None)  # text is never cut
         pd.set_option("display.max_rows", 500)
         self.config = config
-        self.papers, self.themes = ensure_artifacts(config)
+        self.run = ensure_run(config)  # one set: a run finishing meanwhile changes nothing here
+        self.papers, self.themes = self.run.papers, self.run.themes
         self.figures = config.figures_dir
 
     def occurrences(self) -> pd.DataFrame:
-        return pd.read_parquet(self.config.processed_dir / "occurrences.parquet")
+        return self.run.occurrences
 
     def dump_labels(self) -> dict[str, str]:
         """Each dump's one label everywhere: its file number and page date ("000 · Jul 11")."""

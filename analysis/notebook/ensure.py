@@ -10,15 +10,16 @@ import warnings
 
 import pandas as pd
 
-from ..artifacts import load_artifacts, run_differences, theme_vectors, warn_other_run
+from ..artifacts import RunSet, load_run, run_differences, theme_vectors, warn_other_run
 from ..config import DEFAULT, SWEEP_SEEDS, Config
 
-__all__ = ["ensure_artifacts", "ensure_sweep"]
+__all__ = ["ensure_run", "ensure_sweep"]
 
 
-def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The run's papers and themes, made first when the folder holds none, or when they are
-    stale for the very inputs and options they were made from (a dump edited since).
+def ensure_run(config: Config = DEFAULT) -> RunSet:
+    """The run's set (`analysis.artifacts.load_run`: every file from one set), made first when
+    the folder holds none, or when it is stale for the very inputs and options it was made
+    from (a dump edited since).
 
     A run made with other options (another seed, raw folder, model, ...) is never overwritten:
     it is loaded as it is, with one `OtherRunWarning` naming the differences. Rebuilding is
@@ -33,12 +34,15 @@ def ensure_artifacts(config: Config = DEFAULT) -> tuple[pd.DataFrame, pd.DataFra
         with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             run(config=config, progress=False, verbose=False)
-    return load_artifacts(config.processed_dir)
+    return load_run(config.processed_dir)
 
 
-def ensure_sweep(config: Config = DEFAULT, seeds: int = SWEEP_SEEDS) -> pd.DataFrame:
-    """The parameter sweep's table for the run's vectors (`analysis.sweep.sweep_table`)."""
+def ensure_sweep(
+    config: Config = DEFAULT, seeds: int = SWEEP_SEEDS, run: RunSet | None = None
+) -> pd.DataFrame:
+    """The parameter sweep's table for the vectors of the run's papers (`run`: the set already
+    loaded; `analysis.sweep.sweep_table`)."""
     from ..sweep import sweep_table
 
-    papers, _ = ensure_artifacts(config)
-    return sweep_table(theme_vectors(papers, config), config, seeds)
+    run = run or ensure_run(config)
+    return sweep_table(theme_vectors(run.papers, config, run.record), config, seeds)

@@ -17,9 +17,7 @@ class Themes(Chapter):
         return found(words.findings(self.papers, self.themes))
 
     def method(self):
-        from ..artifacts import read_run_record
-
-        p = read_run_record(self.config.processed_dir)["parameters"]
+        p = self.run.record["parameters"]
         return markdown(
             "## Method\n\n"
             "Each paper's title and abstract is embedded in full with all-MiniLM-L6-v2, reduced "
@@ -97,22 +95,18 @@ class Themes(Chapter):
         return markdown(words.misfits_text(self.papers))
 
     def similarity(self) -> None:
-        from ..analyses.explore import theme_similarity
-        from ..artifacts import load_theme_model
         from ..plots import similarity_dendrogram
 
-        sim = self._sim(theme_similarity, load_theme_model)
+        sim = self._sim()
         figure(similarity_dendrogram(sim, self.themes), self.figures, "theme_similarity")
 
-    def _sim(self, theme_similarity, load_theme_model) -> pd.DataFrame:
-        model = load_theme_model(self.config.processed_dir)
-        return theme_similarity(model.centroids_, self.themes["theme_name"].tolist())
+    def _sim(self) -> pd.DataFrame:
+        from ..analyses.explore import theme_similarity
+
+        return theme_similarity(self.run.model.centroids_, self.themes["theme_name"].tolist())
 
     def relations(self):
-        from ..analyses.explore import theme_similarity
-        from ..artifacts import load_theme_model
-
-        return markdown(words.relations_text(self._sim(theme_similarity, load_theme_model)))
+        return markdown(words.relations_text(self._sim()))
 
     def reading_list(self):
         """Every paper, theme by theme, as an interactive table (its JavaScript embedded)."""

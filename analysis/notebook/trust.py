@@ -21,10 +21,12 @@ class Trust(Chapter):
         from ..analyses.reports import load_peer, truncation_report
         from ..artifacts import theme_vectors
 
-        self.sweep = ensure_sweep(self.config)  # cached in the output folder, stamped
+        self.sweep = ensure_sweep(self.config, run=self.run)  # cached in the output folder, stamped
         self.peer = load_peer()  # stored by python -m benchmarks.bertopic_side_by_side
-        self.mini = outlier_topics(self.papers, theme_vectors(self.papers, self.config))
-        self.truncation = truncation_report(self.papers, self.config)
+        self.mini = outlier_topics(
+            self.papers, theme_vectors(self.papers, self.config, self.run.record)
+        )
+        self.truncation = truncation_report(self.papers, self.run.model.centroids_, self.config)
 
     def findings(self):
         return found(words.findings(self.sweep, self.peer, self.papers, self.mini, self.truncation))

@@ -285,27 +285,50 @@ def speedup_factors(claims: pd.DataFrame) -> plt.Figure:
             plain = (d["basis"] == PLAIN).to_numpy()
             for mask, face in ((plain, color), (~plain, "white")):
                 m = mask & inside
-                ax.scatter(vals[m], y + dy[m], s=46, facecolor=face, edgecolor=color,
-                           linewidths=1.4, zorder=3)
+                ax.scatter(
+                    vals[m],
+                    y + dy[m],
+                    s=46,
+                    facecolor=face,
+                    edgecolor=color,
+                    linewidths=1.4,
+                    zorder=3,
+                )
             far = ~inside
             if far.any():
-                ax.scatter(np.full(far.sum(), hi / 1.06), y + dy[far], s=70, marker=">",
-                           color=color, zorder=3, clip_on=False)
+                ax.scatter(
+                    np.full(far.sum(), hi / 1.06),
+                    y + dy[far],
+                    s=70,
+                    marker=">",
+                    color=color,
+                    zorder=3,
+                    clip_on=False,
+                )
                 order = np.argsort(-vals[far], kind="stable")
                 titles, far_vals = d["title"].to_numpy()[far][order], vals[far][order]
                 label = ", ".join(
                     f"{short_title(t)} {factor_text(v)}"
                     for t, v in zip(titles, far_vals, strict=True)
                 )
-                ax.annotate(f"beyond the axis: {label} \u2192", (hi / 1.06, y - 0.5),
-                            ha="right", va="center", fontsize=8, color="#333333")
+                ax.annotate(
+                    f"beyond the axis: {label} \u2192",
+                    (hi / 1.06, y - 0.5),
+                    ha="right",
+                    va="center",
+                    fontsize=8,
+                    color="#333333",
+                )
             med = float(summary.loc[(fam, kind), "median"])
             n = int(summary.loc[(fam, kind), "papers"])
             if n > 1 and med <= hi:  # a median past the edge is only written
                 ax.plot([med] * 2, [y - 0.3, y + 0.3], color="#333333", lw=1.6, zorder=2)
             ax.annotate(
                 f"{'median ' if n > 1 else ''}{factor_text(med)} \u00b7 {counted(n, 'paper')}",
-                (1.01, y), xycoords=("axes fraction", "data"), va="center", fontsize=8.5,
+                (1.01, y),
+                xycoords=("axes fraction", "data"),
+                va="center",
+                fontsize=8.5,
                 color="#333333",
             )
         ax.set_xscale("log")
@@ -324,16 +347,31 @@ def speedup_factors(claims: pd.DataFrame) -> plt.Figure:
         ax.set_title("Speed-ups the abstracts claim, one dot per paper")
         handles = [
             plt.Line2D([], [], ls="", marker="o", color="#555555", label="against plain decoding"),
-            plt.Line2D([], [], ls="", marker="o", markerfacecolor="white", color="#555555",
-                       label="no baseline named"),
+            plt.Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                markerfacecolor="white",
+                color="#555555",
+                label="no baseline named",
+            ),
             plt.Line2D([], [], ls="", marker=">", color="#555555", label="beyond the axis"),
-            plt.Line2D([], [], ls="", marker="|", markersize=12, color="#333333",
-                       label="median of the row"),
+            plt.Line2D(
+                [], [], ls="", marker="|", markersize=12, color="#333333", label="median of the row"
+            ),
         ]
         # below the axis label, whatever the figure's height
         below = mtransforms.offset_copy(ax.transAxes, fig=fig, y=-40, units="points")
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
-                  bbox_transform=below, ncol=4, frameon=False, fontsize=8.5)
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0),
+            bbox_transform=below,
+            ncol=4,
+            frameon=False,
+            fontsize=8.5,
+        )
     return fig
 
 

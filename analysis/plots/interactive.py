@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..config import OUTLIER_NAME
 from ..io import write_text_atomic
+from ..modeling.typicality import misfit_note
 from .style import OUTLIER_COLOR, theme_colors
 
 __all__ = ["interactive_map_html", "write_interactive_map"]
@@ -153,7 +154,7 @@ def _fit_text(fit: float, misfit: bool, better: str) -> str:
     if pd.isna(fit):
         return "in no theme (an outlier)"
     text = f"fit {fit:.2f} (1: the theme's most typical member)"
-    return text + (f"; a misfit, better described by {better}" if misfit else "")
+    return text + (f"; a misfit: {misfit_note(better)}" if misfit else "")
 
 
 def _labels(papers: pd.DataFrame, themes: pd.DataFrame) -> list[tuple[str, tuple, tuple]]:

@@ -21,6 +21,7 @@ from analysis.analyses.reading_lists import (
     write_reading_list,
 )
 from analysis.config import OUTLIER_NAME
+from analysis.run_sets import current_set
 
 from ..conftest import HOSTILE
 
@@ -175,8 +176,8 @@ def test_files_round_trip_and_leave_no_temp_file(tmp_path: Path):
 
 @pytest.mark.slow
 def test_a_real_run_writes_the_reading_list_of_every_paper(run_a: Path):
-    papers = pd.read_parquet(run_a / "papers.parquet")
-    occ = pd.read_parquet(run_a / "occurrences.parquet")
+    papers = pd.read_parquet(current_set(run_a) / "papers.parquet")
+    occ = pd.read_parquet(current_set(run_a) / "occurrences.parquet")
     df = pd.read_csv(run_a / "figures" / "reading_list.csv", keep_default_na=False)
     assert len(df) == len(papers) and set(df["paper_id"]) == set(papers["paper_id"])
     got = df.set_index("paper_id")

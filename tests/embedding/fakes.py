@@ -21,7 +21,8 @@ def fake_vector(window: str) -> np.ndarray:
 
 
 class RecordingEngine:
-    """An engine without a model: remembers the windows it was given; its own `Pending`.
+    """An engine (`analysis.engines`) without a model: remembers the windows it was given to
+    embed, and is its own `Pending`.
 
     With `hold`, `result` says "embedding" on stdout and waits until that file exists, so a
     test can start a second run while this one holds the cache."""
@@ -30,25 +31,29 @@ class RecordingEngine:
 
     def __init__(self, hold: Path | None = None) -> None:
         self.windows: list[str] = []
-        self.vectors = np.zeros((0, 32))
+        self.vectors: list[np.ndarray] = []
         self.hold = hold
 
-    def submit(self, config, windows, batches):
-        rows = [int(i) for b in batches for i in b]
-        self.windows += [windows[i] for i in rows]
-        self.vectors = np.stack([fake_vector(windows[i]) for i in rows])
+    def warm(self, func) -> None:
+        pass  # no model to load
+
+    def map(self, func, items, *shared):
+        """`items`: the batches' windows (`analysis.embedding.engines.submit_batches`)."""
+        for batch in items:
+            self.windows += list(batch)
+        self.vectors = [np.stack([fake_vector(w) for w in batch]) for batch in items]
         return self
 
-    def result(self, progress: bool = True, desc: str = "") -> np.ndarray:
+    def close(self) -> None:
+        pass
+
+    def result(self, progress: bool = True, desc: str = "", unit: str = "") -> list:
         if self.hold is not None:
             print("embedding", flush=True)
             deadline = time.monotonic() + 300
             while not self.hold.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
         return self.vectors
-
-    def close(self) -> None:
-        pass
 
 
 def main(argv: list[str]) -> None:

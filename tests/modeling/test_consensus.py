@@ -24,6 +24,7 @@ from analysis.modeling.consensus import (
     stability,
     theme_coassociation,
 )
+from analysis.run_sets import current_set
 from tests.conftest import copy_caches, run_cli
 
 #: Three fits of six papers: papers 0-2 always together, 3-4 together twice, 5 an outlier twice.
@@ -159,7 +160,7 @@ def _run_on(tmp: Path, run_a: Path, edit) -> pd.DataFrame:
     copy_caches(run_a, out)
     res = run_cli(out, "--raw-dir", str(raw), "--no-figures")
     assert res.returncode == 0, res.stderr
-    return pd.read_parquet(out / "papers.parquet")
+    return pd.read_parquet(current_set(out) / "papers.parquet")
 
 
 def _agreement(before: pd.DataFrame, after: pd.DataFrame, skip: set[str]) -> float:
@@ -182,7 +183,7 @@ def test_a_one_paper_dump_leaves_the_other_themes(tmp_path, run_a):
         "generation the method decodes 2.8x faster than autoregressive decoding.",
     )
     after = _run_on(tmp_path, run_a, lambda raw: write_dump([paper], raw / "999_one.txt"))
-    before = pd.read_parquet(run_a / "papers.parquet")
+    before = pd.read_parquet(current_set(run_a) / "papers.parquet")
     assert len(after) == len(before) + 1
     assert _agreement(before, after, set()) >= 0.95
 
@@ -193,7 +194,7 @@ def test_one_very_long_paper_leaves_the_other_themes(tmp_path, run_a):
     sits near most of the corpus (a hub), and is left out of the fits."""
     from analysis.dataset import write_dump
 
-    before = pd.read_parquet(run_a / "papers.parquet")
+    before = pd.read_parquet(current_set(run_a) / "papers.parquet")
     mixed = " ".join(before.sample(30, random_state=0)["abstract"])
     abstract = (mixed * (100_000 // len(mixed) + 1))[:100_000].rsplit(" ", 1)[0] + "."
     paper = ("A Very Long Survey of Everything", abstract)
@@ -206,7 +207,7 @@ def test_one_very_long_paper_leaves_the_other_themes(tmp_path, run_a):
 
 @pytest.mark.slow
 def test_a_one_word_edit_leaves_the_other_themes(tmp_path, run_a):
-    before = pd.read_parquet(run_a / "papers.parquet")
+    before = pd.read_parquet(current_set(run_a) / "papers.parquet")
     abstract = before["abstract"].iloc[0]
     assert " the " in abstract
 

@@ -189,6 +189,9 @@ def test_a_hub_is_left_out_and_the_others_keep_their_themes(corpus_vectors: np.n
     assert np.array_equal(more.labels_[:-1], base.labels_)
     assert not base.hubs_.any()  # no paper of the corpus is one
     assert np.isfinite(more.map_).all()
+    # drawn where its nearest fitted paper is (the map's rows in the input's order)
+    nearest = int(np.argmax(X @ hub))
+    assert np.array_equal(more.map_[-1], more.map_[nearest])
 
 
 @pytest.mark.slow

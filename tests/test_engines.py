@@ -1,5 +1,6 @@
-"""Where the transformer runs (`analysis.embedding.engines`): Dask workers give the in-process
-vectors bit for bit, and an engine leaves no worker process behind, even when the process that
+"""Where the work runs (`analysis.engines`, and the transformer on it:
+`analysis.embedding.engines`): Dask workers give the in-process vectors bit for bit, an engine
+starts only when asked for, and it leaves no worker process behind, even when the process that
 started it is killed."""
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import numpy as np
 import psutil
 import pytest
 
+from analysis import engines as G
 from analysis.config import PROJ_ROOT
 from analysis.dataset import load_papers
 from analysis.embedding import EmbeddingResult, embed_texts
-from analysis.embedding import engines as G
 from analysis.text import paper_texts
 
 
@@ -55,7 +56,7 @@ def dask_run() -> tuple[EmbeddingResult, set[int], list[psutil.Process]]:
 def test_dask_workers_give_the_in_process_vectors_bit_for_bit(dask_run):
     on_dask, _, _ = dask_run
     texts = paper_texts(load_papers())[:24]
-    here = embed_texts(texts, None, progress=False, engine=G.InProcessEngine())
+    here = embed_texts(texts, None, progress=False, engine=G.InProcessEngine(workers=1))
     assert here.n_embedded == on_dask.n_embedded == 24
     assert here.vectors.dtype == np.float32 and here.vectors.shape == (24, 384)
     assert np.array_equal(on_dask.vectors, here.vectors)
@@ -105,6 +106,29 @@ def test_a_scheduler_address_selects_dask(monkeypatch: pytest.MonkeyPatch):
     assert made == [(3, "tcp://10.0.0.1:8786"), (2, None)]
 
 
+def test_an_engine_on_demand_starts_only_when_asked_for(monkeypatch: pytest.MonkeyPatch):
+    """A run whose every stage is cached never starts one (and records none); one asked for
+    is made once and closed with the block."""
+    from analysis.config import ComputeConfig
+
+    made, closed = [], []
+
+    class Fake:
+        name = "fake"
+
+        def close(self) -> None:
+            closed.append(self)
+
+    monkeypatch.setattr(G, "make_engine", lambda *a: made.append(a) or Fake())
+    with G.OnDemand(ComputeConfig("dask", 2)) as lazy:
+        assert not lazy.used
+    assert made == [] and closed == []
+    with G.OnDemand(ComputeConfig("dask", 2)) as lazy:
+        first = lazy.get()
+        assert lazy.get() is first and lazy.used
+    assert made == [("dask", 2, None)] and closed == [first]
+
+
 def test_negative_workers_are_refused():
     with pytest.raises(ValueError, match="workers=-1"):
         G.DaskEngine(workers=-1)
@@ -127,7 +151,8 @@ import analysis
 import psutil
 from analysis.config import EmbedConfig
 from analysis.dataset import load_papers
-from analysis.embedding import EmbeddingJob, engines as G
+from analysis import engines as G
+from analysis.embedding import EmbeddingJob, engines as E
 from analysis.text import paper_texts
 
 texts, config = paper_texts(load_papers()), EmbedConfig()
@@ -135,14 +160,14 @@ if sys.argv[1] == "dask":
     engine = G.DaskEngine(workers=2)
     pids = engine.client.run(os.getpid)
     loads = [
-        engine.client.submit(G.load_on_worker, config, workers=[w], pure=False) for w in pids
+        engine.client.submit(E.load_on_worker, config, workers=[w], pure=False) for w in pids
     ]
     engine.client.gather(loads)
     job = EmbeddingJob(texts, None, config).submit(engine)
     print(*pids.values(), flush=True)
     job.finish(progress=False)
 else:
-    EmbeddingJob(texts[:24], None, config).submit(G.InProcessEngine()).finish(progress=False)
+    EmbeddingJob(texts[:24], None, config).submit(G.InProcessEngine(1)).finish(progress=False)
     print(*(p.pid for p in psutil.Process().children(recursive=True)), flush=True)
 """
 
