@@ -47,8 +47,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanit
 test: $(STAMP) lint ## Run every test: nbval on the notebooks, then unit, data and pipeline tests
 	$(PY) -m pytest notebooks tests $(NBVAL) --durations=30
 
-quick: $(STAMP) ## The quick loop: lint and the tests not marked slow (no pipeline runs, no nbval)
-	$(VENV)/bin/ruff check .
+quick: $(STAMP) lint ## The quick loop: lint and the tests not marked slow (no pipeline runs, no nbval)
 	$(PY) -m pytest tests -m "not slow" -q
 
 # The HTML through notebooks/templates/offline (the lab template without its CDN scripts), so a
@@ -65,8 +64,9 @@ notebooks: $(STAMP) ## Re-take the map screenshot, re-execute the notebooks in p
 readme: $(STAMP) ## Fill README.md's generated numbers from data/processed (after make run)
 	$(PY) -m analysis readme
 
-lint: $(STAMP) ## ruff check
+lint: $(STAMP) ## ruff check, and the package's layering (import-linter contracts in pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/

@@ -1,43 +1,59 @@
-"""Exploratory analysis of a trending-papers corpus.
+"""Exploratory analysis of a paper-listing corpus: its papers, their themes and what they claim.
 
-Load the dumps (`load_papers`), embed every abstract in full, cluster into named themes and
-draw the figures; `python -m analysis run` does it all and writes `data/processed/`.
+The public API, nine names; everything else lives in its stage's module:
+
+- `load_papers()`: the dumps in `data/raw/` as one row per unique paper;
+- `run(config)`: the whole analysis (`python -m analysis run`), written as one set to
+  `data/processed/`;
+- `ThemeIndex.load(config)`: a run's themes opened read-only, answering `search`, `similar` and
+  `assign`; `search`, `similar` and `assign` here ask the default folder's;
+- `ThemeModel`: the scikit-learn estimator behind the themes;
+- `Config` and `DEFAULT`: every path and parameter.
+
+Names are imported when first used (PEP 562), so `import analysis` loads none of the stack
+and a worker process that needs one module gets that module.
 """
 
 # Before anything imports numpy: its CPU dispatch (and numba's, OpenBLAS') is read at import.
 from .numerics import apply_portable_env, warn_if_not_portable
 
 apply_portable_env()
-
-from .config import DEFAULT, PROJ_ROOT, Config  # noqa: E402
-from .dataset import (  # noqa: E402
-    CorpusFormatError,
-    DumpFormatError,
-    DumpWarning,
-    load_entries,
-    load_occurrences,
-    load_papers,
-    read_dump,
-    write_dump,
-)
-from .queries import assign, search, similar  # noqa: E402
-
 warn_if_not_portable()
 
 __all__ = [
     "DEFAULT",
-    "PROJ_ROOT",
     "Config",
-    "CorpusFormatError",
-    "DumpFormatError",
-    "DumpWarning",
+    "ThemeIndex",
+    "ThemeModel",
     "assign",
-    "load_entries",
-    "load_occurrences",
     "load_papers",
-    "read_dump",
+    "run",
     "search",
     "similar",
-    "write_dump",
 ]
 __version__ = "0.1.0"
+
+#: Where each public name is defined.
+_HOME = {
+    "DEFAULT": "config",
+    "Config": "config",
+    "ThemeIndex": "queries",
+    "ThemeModel": "modeling",
+    "assign": "queries",
+    "load_papers": "dataset",
+    "run": "pipeline",
+    "search": "queries",
+    "similar": "queries",
+}
+
+
+def __getattr__(name: str):  # PEP 562: the public names, imported on first use
+    if name in _HOME:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_HOME[name]}", __name__), name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

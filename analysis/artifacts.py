@@ -13,8 +13,9 @@ A set (`analysis.run_sets`: written whole, then made current in one atomic step)
 - `run.json`: parameters, package versions, input hashes, headline counts, and the sha256 of
   every other file of the set, which readers check.
 
-The embedding caches (`embeddings.npz`, `vocabulary_embeddings.npz`, `analysis.embedding`) and
-the sweep's table stay beside the sets: they are keyed by their inputs, not by a run.
+The embedding caches (`embeddings.npz`, `vocabulary_embeddings.npz`, `analysis.embedding`), the
+fits' cache (`fits/`, `analysis.modeling.fit_cache`) and the sweep's table stay beside the sets:
+they are keyed by their inputs, not by a run.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import json
 import platform
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ __all__ = [
     "ARTIFACT_VERSION",
     "NEEDED",
     "OtherRunWarning",
+    "RunOutputs",
     "RunSet",
     "RunSetError",
     "load_artifacts",
@@ -68,6 +70,8 @@ ARTIFACT_VERSION = 1
 NEEDED = ["papers.parquet", "themes.csv", "occurrences.parquet", "theme_model.npz", "run.json"]
 PAPERS_CACHE = "embeddings.npz"
 VOCABULARY_CACHE = "vocabulary_embeddings.npz"
+#: The folder of the fits' cache (`analysis.modeling.fit_cache`).
+FITS_CACHE = "fits"
 MODEL_FILE = "theme_model.npz"
 #: Packages whose versions are recorded with a run (a new release may move the bits).
 PACKAGES = [
@@ -118,31 +122,38 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+@dataclass(frozen=True)
+class RunOutputs:
+    """What a run made and writes as its set: the tables, the entries (their occurrences), the
+    fitted ThemeModel, the papers' EmbeddingResult, how it computed (recorded, never
+    compared) and the dumps it left out (their sha256 and the reason, by file name)."""
+
+    papers: pd.DataFrame
+    themes: pd.DataFrame
+    entries: pd.DataFrame
+    model: Any
+    embedding: Any
+    compute: dict[str, Any]
+    skipped: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
 def write_artifacts(
     out: Path,
     cfg: Config,
-    papers: pd.DataFrame,
-    themes: pd.DataFrame,
-    entries: pd.DataFrame,
-    model: Any,
-    embedding: Any,
-    compute: dict[str, Any],
-    skipped: dict[str, dict[str, str]] | None = None,
+    made: RunOutputs,
     figures: Callable[[Path], Any] | None = None,
 ) -> Path:
     """Write every artifact of a run as one set and make it current (`analysis.run_sets`);
-    returns the set's folder. `model`: the fitted ThemeModel; `embedding`: the papers'
-    EmbeddingResult; `compute`: how the run computed, recorded but never compared; `skipped`:
-    dumps left out, by file name (their sha256 and the reason); `figures`: draws the run's
-    figures into the folder it is given, inside the set. Nothing becomes current unless every
-    file was written."""
+    returns the set's folder. `figures` draws the run's figures into the folder it is given,
+    inside the set. Nothing becomes current unless every file was written."""
+    papers, themes, entries, embedding = made.papers, made.themes, made.entries, made.embedding
     record = {
         "artifact_version": ARTIFACT_VERSION,
         "parameters": cfg.to_dict(),
-        "compute": compute,
+        "compute": made.compute,
         "versions": _versions(),
         "inputs": input_hashes(cfg.raw_dir, entries),
-        "skipped_dumps": skipped or {},
+        "skipped_dumps": made.skipped,
         "embedding": {
             "model": embedding.model,
             "key": embedding.key,
@@ -170,7 +181,7 @@ def write_artifacts(
         occ.to_parquet(folder / "occurrences.parquet", index=False)
         text = _flat(themes).to_csv(index=False, float_format="%.4f")
         (folder / "themes.csv").write_text(text, encoding="utf-8")
-        model.save(
+        made.model.save(
             folder / MODEL_FILE,
             theme_names=themes["theme_name"].tolist(),
             embedding_key=embedding.key,

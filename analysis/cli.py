@@ -66,6 +66,10 @@ def _config_flags(p: argparse.ArgumentParser, group: str, cls: type) -> None:
         )
 
 
+def _quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -95,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-figures", action="store_true", help="skip figure generation")
     run.add_argument("--force", action="store_true", help="recompute even if caches are current")
-    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    _quiet(run)
     sw = sub.add_parser(
         "sweep",
         help="rerun the UMAP/HDBSCAN parameter sweep that chose the defaults",
@@ -112,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=SWEEP_SEEDS,
         help=f"UMAP seeds per setting, 1 to {MAX_SWEEP_SEEDS} (default: %(default)s)",
     )
-    sw.add_argument("--quiet", action="store_true", help="no progress bars")
+    _quiet(sw)
     rd = sub.add_parser(
         "readme",
         help="fill README.md's generated blocks from the artifacts",
@@ -151,17 +155,20 @@ def readme_main(args: argparse.Namespace) -> int:
 
 
 def sweep_main(args: argparse.Namespace) -> int:
+    from .artifacts import PAPERS_CACHE
     from .dataset import load_papers
-    from .embedding import embed_papers
+    from .embedding import embed_texts
     from .io import check_writable, remove_stale_temps
     from .sweep import sweep_table
+    from .text import paper_texts
 
     check_sweep_seeds(args.seeds)  # before any work
     out = check_writable(args.output_dir or DEFAULT.processed_dir, "output folder")
     remove_stale_temps(out)
     config = DEFAULT.replace(raw_dir=args.raw_dir or DEFAULT.raw_dir, processed_dir=out)
     papers = load_papers(config.raw_dir)
-    X = embed_papers(papers, out / "embeddings.npz", config.embed, progress=not args.quiet).vectors
+    cache = out / PAPERS_CACHE
+    X = embed_texts(paper_texts(papers), cache, config.embed, progress=not args.quiet).vectors
     df = sweep_table(X, config, args.seeds, progress=not args.quiet)
     print(df.head(15).to_string(index=False, float_format="%.3f"))
     print(
@@ -208,6 +215,9 @@ def _terminate(signum: int, frame: object) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .process import apply
+
+    apply(embeds_corpus=True)  # an entry point: the process-wide settings, once
     # Imported here so that `--help` answers at once.
     from .dataset import CorpusFormatError, DumpFormatError
     from .embedding import ModelError

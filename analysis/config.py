@@ -59,6 +59,8 @@ PROCESSED_DIR: Path = PROJ_ROOT / "data" / "processed"
 FIGURES_DIR: Path = PROJ_ROOT / "figures"
 #: BERTopic beside this project (`python -m benchmarks.bertopic_side_by_side` writes it).
 PEER_RESULT: Path = PROJ_ROOT / "benchmarks" / "results" / "bertopic_side_by_side.json"
+#: The README's speed blocks, worded by `make bench` from what it measured.
+SPEED_BLOCKS: Path = PROJ_ROOT / "benchmarks" / "results" / "readme.json"
 
 #: The glob a file in the raw folder must match to count as a dump.
 DUMP_GLOB = "*.txt"
@@ -323,6 +325,11 @@ class ClusterConfig:
     #: own switch is at 4096). NN-descent's kernels cannot be cached by numba, so each process
     #: pays ~20 s to compile them; the exact path is cached but grows ~n^2.
     exact_neighbors_below: int = param(2500, lo=0)
+    #: UMAP epochs per fit; None: 500 below `exact_neighbors_below` papers, 200 from there on.
+    #: umap-learn itself switches at 10,000; on large corpora the consensus of 40 fits evens
+    #: out what fewer epochs leave unsettled, and the fits take 2.5x less time (README, "Speed
+    #: and scale", with the agreement measured at 10,000 papers).
+    n_epochs: int | None = param(None, lo=1, optional=True)
     #: UMAP + HDBSCAN fits whose consensus gives the themes (seeds `random_state`, ...; 1 = the
     #: themes of the one fit). Measured on this corpus (seed sets from 42 against from 1000,
     #: and the same with one paper added): with 20 fits the themes still hang on the seed set;

@@ -35,6 +35,7 @@ __all__ = [
     "IgnoredFilesWarning",
     "code_promised",
     "find_code_url",
+    "load_corpus",
     "load_entries",
     "load_occurrences",
     "load_papers",
@@ -447,3 +448,29 @@ def load_papers(
     ``papers.attrs["conflicts"]`` lists them.
     """
     return papers_from_entries(load_entries(raw_dir, on_error=on_error, config=config))
+
+
+def load_corpus(
+    raw_dir: str | Path, on_error: str = "raise", config: LoadConfig | None = None
+) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
+    """`load_entries`, and the dumps `on_error="skip"` left out: sha256 and reason by file
+    name, as a run records them (their warnings are passed on as they were)."""
+    import warnings
+
+    from .io import sha256_file
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        entries = load_entries(raw_dir, on_error=on_error, config=config)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    used = set(entries["dump"])
+    skipped = {}
+    for p in dump_paths(raw_dir):
+        if p.stem not in used:
+            why = [str(w.message) for w in caught if str(w.message).startswith(f"skipped {p.name}")]
+            skipped[p.name] = {
+                "sha256": sha256_file(p),
+                "reason": why[0].removeprefix("skipped ") if why else "no entries",
+            }
+    return entries, skipped

@@ -50,7 +50,7 @@ __all__ = [
 
 #: Environment of worker processes: one thread per library (as Dask's default). Dask's default
 #: MALLOC_TRIM_THRESHOLD_ is left out: the embedding sets glibc's heap itself
-#: (`analysis.embedding.allocator`).
+#: (`analysis.process.heap`, at worker setup).
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 #: Seconds to wait for an external Dask scheduler before saying it cannot be reached.
 CONNECT_TIMEOUT = 10
@@ -79,8 +79,28 @@ class Engine(Protocol):
 
 
 def _init_worker() -> None:
-    """A pool process takes one thread per library, as a Dask worker does."""
+    """A pool process (an entry point: it fits) takes one thread per library, as a Dask worker
+    does, and the process-wide settings."""
     os.environ.update(WORKER_ENV)
+    from .process import apply
+
+    apply(embeds_corpus=False)
+
+
+def _worker_settings() -> Any:
+    """A Dask worker plugin: every worker, of a LocalCluster or an external cluster, takes the
+    process-wide settings as it joins (it embeds and fits)."""
+    from distributed import WorkerPlugin
+
+    class ProcessSettings(WorkerPlugin):
+        name = "analysis-process-settings"
+
+        def setup(self, worker: Any) -> None:
+            from analysis.process import apply
+
+            apply(embeds_corpus=True)
+
+    return ProcessSettings()
 
 
 class _Local:
@@ -210,6 +230,7 @@ class DaskEngine:
                     silence_logs=logging.ERROR,
                 )
             self.client = Client(self._cluster)
+        self.client.register_plugin(_worker_settings())
         self._warming: list = []
 
     @property
@@ -294,29 +315,48 @@ def _connect(scheduler: str):  # -> distributed.Client
 
 
 class OnDemand:
-    """The run's engine, started the first time a stage asks for it (`get`) and closed when the
-    block ends; `used` says whether it ever started (only then is it recorded with the run)."""
+    """The run's engine, started the first time a stage maps or warms on it (or asks for it:
+    `get`) and closed when the block ends; `used` says whether it ever started (only then is
+    it recorded with the run). A stage whose work is cached never starts it."""
 
     def __init__(self, compute: Any) -> None:
         self._compute = compute
         self._engine: Engine | None = None
+        self._started = False
+
+    @property
+    def name(self) -> str:
+        """The engine's name, known without starting it."""
+        c = self._compute
+        return "dask" if c.scheduler or c.engine == "dask" else c.engine
 
     @property
     def used(self) -> bool:
-        return self._engine is not None
+        return self._started
+
+    def map(self, func: Callable[..., Any], items: Sequence[Any], *shared: Any) -> Pending:
+        return self.get().map(func, items, *shared)
+
+    def warm(self, func: Callable[[], Any]) -> None:
+        self.get().warm(func)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
 
     def get(self) -> Engine:
         if self._engine is None:
             c = self._compute
             self._engine = make_engine(c.engine, c.workers, c.scheduler)
+            self._started = True
         return self._engine
 
     def __enter__(self) -> OnDemand:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self._engine is not None:
-            self._engine.close()
+        self.close()
 
 
 def make_engine(name: str, workers: int = 0, scheduler: str | None = None) -> Engine:

@@ -4,19 +4,17 @@ the figures (`run`). Each stage is a call into the package; this module only run
 from __future__ import annotations
 
 import errno
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from .artifacts import PAPERS_CACHE, VOCABULARY_CACHE, write_artifacts
-from .config import DEFAULT, OUTLIER_NAME, Config
+from .artifacts import FITS_CACHE, PAPERS_CACHE, VOCABULARY_CACHE, RunOutputs, write_artifacts
+from .config import DEFAULT, Config
 from .console import corpus_lines, theme_lines
-from .dataset import dump_paths, load_entries, papers_from_entries
+from .dataset import load_corpus, papers_from_entries
 from .engines import EngineError, OnDemand, check_reachable
 from .io import WriteError, check_space, check_writable, no_space, remove_stale_temps
 from .stage_timer import StageTimer
@@ -39,8 +37,8 @@ class RunResult:
 
 
 def _embed_all(papers, vocab, cfg: Config, force: bool, progress: bool, engine: OnDemand):
-    """Embed the papers and the vocabulary's areas (the engine started only when something
-    must be embedded); with Dask, load the clustering code while the workers embed."""
+    """Embed the papers and the vocabulary's areas; with Dask, load the clustering code while
+    the workers embed. In this process torch needs no engine, so none is started for it."""
     from .embedding import EmbeddingJob, ModelError
     from .modeling import warm_up
 
@@ -53,13 +51,12 @@ def _embed_all(papers, vocab, cfg: Config, force: bool, progress: bool, engine: 
         try:
             if not any(j.todo for j in jobs):
                 return [j.finish() for j in jobs]
-            e = engine.get()
             for j in jobs:
-                j.submit(e)
-            if e.name == "dask":
+                j.submit(engine)
+            if engine.name == "dask":
                 warm_up(cfg.cluster, n_points=len(papers))
             return [
-                j.finish(progress=progress and k == 0, desc=f"Embedding ({e.name})")
+                j.finish(progress=progress and k == 0, desc=f"Embedding ({engine.name})")
                 for k, j in enumerate(jobs)
             ]
         finally:
@@ -96,7 +93,7 @@ def run(
             check_reachable(cfg.compute.scheduler)
             engine.get()
         with timer.stage("load"):
-            entries, skipped = _load(cfg, on_error)
+            entries, skipped = load_corpus(cfg.raw_dir, on_error, cfg.load)
             papers = papers_from_entries(entries)
         say(corpus_lines(papers, entries))
         needed = _bytes_needed(len(papers))
@@ -105,8 +102,8 @@ def run(
             check_space(cfg.figures_dir, "figures folder", needed)
 
         from .modeling import ThemeModel
-        from .modeling.seeded_fits import load_fit_code
-        from .modeling.theme_table import theme_tables
+        from .modeling.fit_cache import fit_memory
+        from .modeling.theme_table import paper_table, theme_tables
         from .modeling.vocabulary import load_vocabulary
 
         vocab = load_vocabulary()
@@ -119,10 +116,10 @@ def run(
             f"{cfg.embed.window_tokens}-token window ({int(emb.n_windows.sum())} windows in all)"
         )
         with timer.stage("cluster"):
-            e = engine.get()
-            e.warm(load_fit_code)
+            fits = fit_memory(out / FITS_CACHE)  # the graph, fits and map of earlier runs
             try:
-                model = ThemeModel.from_config(cfg.cluster, progress=progress).fit(X, engine=e)
+                model = ThemeModel.from_config(cfg.cluster, progress=progress)
+                model.fit(X, engine=engine, memory=fits)
             except ValueError as err:
                 raise PipelineError(str(err)) from None
         compute = asdict(cfg.compute) if engine.used else {"engine": None}
@@ -130,7 +127,7 @@ def run(
     with timer.stage("name"):
         tables = theme_tables(papers, X, model, vocab, area_emb.vectors, cfg.themes)
         themes = tables.themes
-        papers = _annotate(papers.join(tables.papers), model, themes, emb.n_windows)
+        papers = paper_table(papers.join(tables.papers), model, themes, emb.n_windows)
 
     def draw(folder: Path) -> None:
         from .run_figures import write_run_figures
@@ -139,18 +136,8 @@ def run(
             write_run_figures(papers, themes, folder, occurrences=entries)
 
     with timer.stage("write"), _one_line_errors(out, needed):
-        folder = write_artifacts(
-            out,
-            cfg,
-            papers,
-            themes,
-            entries,
-            model,
-            emb,
-            compute,
-            skipped,
-            figures=draw if figures else None,
-        )
+        made = RunOutputs(papers, themes, entries, model, emb, compute, skipped)
+        folder = write_artifacts(out, cfg, made, figures=draw if figures else None)
     if figures:
         from .run_figures import publish_figures
 
@@ -186,28 +173,6 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _load(cfg: Config, on_error: str) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
-    """The entries, and the dumps `on_error="skip"` left out: sha256 and reason by file name
-    (their warnings are passed on as they were)."""
-    from .io import sha256_file
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        entries = load_entries(cfg.raw_dir, on_error=on_error, config=cfg.load)
-    for w in caught:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    used = set(entries["dump"])
-    skipped = {}
-    for p in dump_paths(cfg.raw_dir):
-        if p.stem not in used:
-            why = [str(w.message) for w in caught if str(w.message).startswith(f"skipped {p.name}")]
-            skipped[p.name] = {
-                "sha256": sha256_file(p),
-                "reason": why[0].removeprefix("skipped ") if why else "no entries",
-            }
-    return entries, skipped
-
-
 @contextmanager
 def _one_line_errors(folder: Path, needed: int | None = None) -> Iterator[None]:
     """An OS error while writing outputs becomes one `WriteError` line naming the file (and,
@@ -222,31 +187,3 @@ def _one_line_errors(folder: Path, needed: int | None = None) -> Iterator[None]:
         if e.errno == errno.ENOSPC:
             raise no_space(where, needed) from None
         raise WriteError(f"cannot write {where}: {e.strerror or e}") from None
-
-
-def _annotate(
-    papers: pd.DataFrame, model, themes: pd.DataFrame, n_windows: np.ndarray
-) -> pd.DataFrame:
-    """The papers with what the run found for each: theme, how well it belongs, map position."""
-    from .text import contribution
-
-    name = dict(zip(themes["theme_id"], themes["theme_name"], strict=True))
-    p = papers.copy()
-    lab = model.labels_
-    near = model.nearest_theme_
-    p["theme_id"] = lab
-    p["theme_name"] = [name.get(int(t), OUTLIER_NAME) for t in lab]
-    p["nearest_theme_id"] = near
-    p["nearest_theme_name"] = [name[int(t)] for t in near]
-    p["membership"] = model.probabilities_.astype(np.float64)
-    p["centroid_similarity"] = model.similarity_[np.arange(len(p)), near].astype(np.float64)
-    p["better_theme_name"] = [name.get(int(t), "") for t in p["better_theme_id"]]
-    p["hub"] = model.hubs_
-    p["summary"] = p["abstract"].map(contribution)
-    p["n_windows"] = n_windows.astype(np.int64)
-    p["x"] = model.map_[:, 0].astype(np.float64)
-    p["y"] = model.map_[:, 1].astype(np.float64)
-    found = ["theme_id", "theme_name", "membership", "fit", "misfit", "better_theme_id"]
-    found += ["better_theme_name", "nearest_theme_id", "nearest_theme_name"]
-    found += ["centroid_similarity", "area", "hub", "summary", "n_windows", "x", "y"]
-    return p[[c for c in papers.columns if c not in found] + found]

@@ -13,7 +13,12 @@ Measured, each in a fresh process unless said otherwise:
 - embedding throughput in this process: docs/s, tokens/s and GFLOP/s against the matmul peak of
   the same precision, in process and on Dask workers (`benchmarks.throughput`), and what the
   batchings' last-bit noise does to themes (`benchmarks.noise`);
-- scale: synthetic corpora of N abstracts, time and peak memory per stage (`benchmarks.scale`).
+- scale: synthetic corpora of N abstracts end to end, time and peak memory per stage, and the
+  consensus fit alone on up to 100,000 synthetic vectors (`benchmarks.scale`,
+  `benchmarks.fit_scale`).
+
+It also writes the README's speed blocks (`benchmarks/results/readme.json`, which
+`python -m analysis readme` puts in place).
 """
 
 from __future__ import annotations
@@ -21,17 +26,22 @@ from __future__ import annotations
 import argparse
 import json
 
-from . import RAW_JSON, RESULTS, ROOT, SCALING_FIGURE
+from . import RAW_JSON, README_BLOCKS, RESULTS, ROOT, SCALING_FIGURE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .scale import SIZES
+    from .scale import FIT_SIZES, SIZES
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     ap.add_argument(
         "--sizes",
         default=",".join(str(n) for n in SIZES),
         help="synthetic corpus sizes, comma-separated (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--fit-sizes",
+        default=",".join(str(n) for n in FIT_SIZES),
+        help="sizes of the consensus fit alone, comma-separated (default: %(default)s)",
     )
     ap.add_argument("--skip-peer", action="store_true", help="do not run BERTopic")
     ap.add_argument(
@@ -66,15 +76,17 @@ def save(res: dict) -> None:
 
 
 def write_outputs(res: dict) -> None:
-    """results.md and the scaling figure (when there are scale runs) from `res`."""
-    from analysis.io import write_text_atomic
+    """results.md, the README's speed blocks and the scaling figure (when there are scale runs)
+    from `res`."""
+    from analysis.io import write_json_atomic, write_text_atomic
 
-    from .report import report
+    from .report import readme_blocks, report
     from .scale import scaling_figure
 
     if res.get("scale"):
-        scaling_figure(res["scale"], SCALING_FIGURE)
+        scaling_figure(res["scale"], SCALING_FIGURE, res.get("fits"))
     write_text_atomic(RESULTS, report(res))
+    write_json_atomic(README_BLOCKS, readme_blocks(res))
 
 
 def redo_throughput() -> int:
@@ -88,12 +100,12 @@ def redo_throughput() -> int:
     return 0
 
 
-def measure(sizes: list[int], repeat: int, with_peer: bool) -> int:
+def measure(sizes: list[int], fit_sizes: list[int], repeat: int, with_peer: bool) -> int:
     """Every phase in turn, saving after each: a run stopped during the long scale steps keeps
     the rest."""
     from .machine import describe_machine, matmul_peak
     from .runs import ROUND, end_to_end, isolate_numba_cache
-    from .scale import scale_runs
+    from .scale import fit_runs, scale_runs
     from .throughput import throughput_and_peak
 
     numba_cache = isolate_numba_cache()  # the first run compiles, as on a new machine
@@ -109,6 +121,8 @@ def measure(sizes: list[int], repeat: int, with_peer: bool) -> int:
     res["scale"] = {}
     save(res)
     scale_runs(papers, sizes, res["scale"], after_each=lambda: save(res))
+    res["fits"] = {}
+    fit_runs(fit_sizes, res["fits"], after_each=lambda: save(res))
     numba_cache.cleanup()
     return 0
 
@@ -121,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.redo_throughput:
         return redo_throughput()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    return measure(sizes, args.repeat, with_peer=not args.skip_peer)
+    fit_sizes = [int(s) for s in args.fit_sizes.split(",") if s]
+    return measure(sizes, fit_sizes, args.repeat, with_peer=not args.skip_peer)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -29,7 +28,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np
 
-RESULT = Path(__file__).resolve().parent / "results" / "bertopic_side_by_side.json"
+from analysis.config import PEER_RESULT as RESULT
 
 #: The seeds every setting is fitted with; disjoint seed sets for our consensus (up to 1000 fits).
 SEEDS = (42, 1042, 2042, 3042, 4042)

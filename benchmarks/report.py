@@ -19,19 +19,13 @@ import numpy as np
 from analysis.config import BATCHINGS, ComputeConfig, EmbedConfig
 
 from .runs import COLD_VARIANTS
-from .scale import STAGES, peak_gib
-from .targets import (
-    COLD_OVER_PEER,
-    PEAK_SHARE,
-    SCALE_MINUTES,
-    SCALE_N,
-    SCALE_PEAK_GIB,
-    WARM_OVER_COLD,
-    Target,
-)
+from .scale import EPOCHS_CHECK, STAGES
+from .targets import COLD_OVER_PEER, FIT_TARGETS, PEAK_SHARE, WARM_OVER_COLD, Target
 from .throughput import DASK_WORKERS, minilm_flops
 
 TEMPLATE = Path(__file__).with_name("report.md.j2")
+#: The README's speed blocks (`readme_blocks`), from the same numbers and words.
+README_TEMPLATE = Path(__file__).with_name("readme.md.j2")
 NOT_MEASURED = "not measured"
 #: The matmul peak each precision's rows are divided by.
 PEAK_OF = {"float32": "fp32", "float64": "fp64"}
@@ -278,49 +272,106 @@ def scale(res: dict) -> dict | None:
     sc = {int(n): r for n, r in (res.get("scale") or {}).items()}
     if not sc:
         return None
-    sizes = sorted(sc)
     dominance = []
-    for n in sizes:
+    for n in sorted(sc):
         st = {k: v["seconds"] for k, v in sc[n]["stages"].items() if k != "total"}
         top = max(st, key=st.__getitem__)
         total = sum(st.values())
         dominance.append(
             {"n": n, "stage": top, "seconds": st[top], "total": total, "share": st[top] / total}
         )
-    biggest = sizes[-1]
-    big = sc[biggest]
-    out = {
-        "rows": [stage_row("scale", sc[n], n=n, mcs=sc[n]["min_cluster_size"]) for n in sizes],
+    return {
+        "rows": [stage_row("scale", sc[n], n=n, mcs=sc[n]["min_cluster_size"]) for n in sorted(sc)],
         "dominance": dominance,
-        "target": None,
-        "projection": None,
     }
-    if biggest >= SCALE_N:
-        minutes, gib = big["wall"] / 60, peak_gib(big)
-        out["target"] = {
-            "n": biggest,
-            "minutes": minutes,
-            "minutes_target": SCALE_MINUTES.shown,
-            "minutes_verdict": SCALE_MINUTES.verdict(minutes),
-            "gib": gib,
-            "gib_target": SCALE_PEAK_GIB.shown,
-            "gib_verdict": SCALE_PEAK_GIB.verdict(gib),
-        }
-    else:
-        per_doc = big["stages"]["embed"]["seconds"] / biggest
-        rest = sum(v["seconds"] for k, v in big["stages"].items() if k not in ("embed", "total"))
-        out["projection"] = {
-            "n": SCALE_N,
-            "biggest": biggest,
-            "ms_per_doc": per_doc * 1000,
-            "embed_minutes": per_doc * SCALE_N / 60,
-            "rest": rest,
-        }
-    return out
 
 
-def beyond(th: dict, rows: list[dict]) -> dict:
-    """1M abstracts at the fastest rate measured here."""
+def _gb(mb: float) -> float:
+    """MB (2^20 bytes, as sampled) in GB (10^9 bytes, as the targets say)."""
+    return mb * 2**20 / 1e9
+
+
+def fits(res: dict) -> dict | None:
+    """The consensus fit alone at every size, its targets, and the epochs check."""
+    fit = {int(n): r for n, r in (res.get("fits") or {}).items() if n != "epochs_check"}
+    if not fit:
+        return None
+    rows = [
+        {**fit[n], "minutes": fit[n]["fit_seconds"] / 60, "peak_gb": _gb(fit[n]["peak_mb"])}
+        for n in sorted(fit)
+    ]
+    by_n = {r["n"]: r for r in rows}
+    targets = []
+    for t in FIT_TARGETS:
+        r = by_n.get(t.n)
+        for target, value in ((t.minutes, r and r["minutes"]), (t.peak_gb, r and r["peak_gb"])):
+            if target is not None:
+                targets.append(_target_row(target, value))
+        if t.minutes is None:
+            targets.append(
+                {
+                    "what": f"{t.n:,} papers: consensus fit, minutes",
+                    "value": r and r["minutes"],
+                    "shown": "measured",
+                    "verdict": "measured" if r else "not measured",
+                }
+            )
+    check = (res.get("fits") or {}).get("epochs_check")
+    if check:
+        base = by_n.get(check["n"])
+        check = {
+            **check,
+            "minutes": check["fit_seconds"] / 60,
+            "default_minutes": base["minutes"] if base else None,
+            "default_epochs": base["epochs"] if base else None,
+        }
+    return {"rows": rows, "targets": targets, "check": check, "check_epochs": EPOCHS_CHECK[1]}
+
+
+def _target_row(target: Target, value: float | None, digits: int = 2) -> dict:
+    return {
+        "what": target.what,
+        "value": value,
+        "shown": target.shown,
+        "verdict": target.verdict(value),
+        "digits": digits,
+    }
+
+
+def targets(res: dict, e2e: dict, tp: dict, fit: dict | None) -> list[dict]:
+    """Every target of the benchmark, measured value and verdict, for the summary table."""
+    rows = []
+    for r in (e2e["cold_peer"], e2e["warm_cold"]):
+        if r:
+            value = r.get("median", r["best"])
+            rows.append(
+                {
+                    "what": r["name"],
+                    "value": value,
+                    "shown": r["target"],
+                    "verdict": r["verdict"],
+                    "digits": 2,
+                }
+            )
+    rows += [{**t, "digits": 2} for t in (fit["targets"] if fit else [])]
+    for h in tp["headline"]:
+        if h["as_run"]:
+            rows.append(
+                {
+                    "what": f"{h['precision']} embedding (what a run computes in) / "
+                    f"{h['peak']} matmul peak",
+                    "value": h["share"],
+                    "shown": PEAK_SHARE.shown,
+                    "verdict": h["verdict"],
+                    "digits": None,
+                }
+            )
+    return rows
+
+
+def beyond(th: dict, rows: list[dict], fit: dict | None, cores: int) -> dict:
+    """1M abstracts from the per-core rates measured here: embedding (float64, what a run
+    computes in) and the consensus fit (at the largest size measured)."""
     fast = min(rows, key=lambda r: r["seconds"])
     tokens_per_doc = th["tokens"] / th["texts"]
     windows_1m = 1_000_000 * th["windows"] / th["texts"]
@@ -328,14 +379,35 @@ def beyond(th: dict, rows: list[dict]) -> dict:
     batching = th.get("default_batching", EmbedConfig().batching)
     engine = th.get("default_engine", ComputeConfig().engine)
     f32, f64 = (_find(rows, p, batching, engine) for p in ("float32", "float64"))
-    return {
+    out = {
         "row": fast,
         "tokens_per_doc": tokens_per_doc,
         "pflop": flop_1m / 1e15,
         "tokens_per_s": fast["tokens_per_s"],
         "hours": 1_000_000 * tokens_per_doc / fast["tokens_per_s"] / 3600,
         "fp64_over_fp32": f64["seconds"] / f32["seconds"] if f32 and f64 else None,
+        "cores": cores,
+        "embed": None,
+        "fits": None,
     }
+    if f64:
+        per_core = f64["docs_per_s"] / f64.get("threads", 1)  # docs per core-second
+        out["embed"] = {"docs_per_core_s": per_core, "core_hours": 1e6 / per_core / 3600}
+    if fit:
+        big = fit["rows"][-1]
+        fitting = (big["fit_seconds"] - big["graph_seconds"]) * big["workers"]
+        per = fitting / (big["n"] * big["fits"])  # core-seconds per paper and fit
+        out["fits"] = {
+            "n": big["n"],
+            "fits": big["fits"],
+            "paper_fits_per_core_s": 1 / per,
+            "core_hours": per * 1e6 * big["fits"] / 3600,
+            "graph_seconds": big["graph_seconds"],
+            "graph_hours": big["graph_seconds"] * 1e6 / big["n"] / 3600,
+            "one_fit_hours": per * 1e6 / 3600,
+            "peak_gb": big["peak_gb"],
+        }
+    return out
 
 
 def context(res: dict) -> dict:
@@ -351,14 +423,18 @@ def context(res: dict) -> dict:
     for p in precisions:
         p["digits"] = 1 if p["name"] == "bf16" else 0
     bf16, fp32 = pk["bf16_gflops"], pk["fp32_gflops"]
+    e2e = end_to_end(res)
+    fit = fits(res)
     return {
         "machine": res["machine"],
         "peak": {"threads": pk["threads"], "precisions": precisions},
         "stages": list(STAGES),
-        **end_to_end(res),
+        **e2e,
         **tp,
+        "targets": targets(res, e2e, tp, fit),
         "scale": scale(res),
-        "beyond": beyond(th, tp["rows"]),
+        "fits": fit,
+        "beyond": beyond(th, tp["rows"], fit, res["machine"]["cores"]),
         "bf16": {"faster": bf16 > fp32, "gflops": bf16, "fp32": fp32, "times": bf16 / fp32},
     }
 
@@ -376,8 +452,7 @@ def unwrap(md: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def report(res: dict) -> str:
-    """results.md for the measurements in `res` (bench.json, of this code or older code)."""
+def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE.parent),
         undefined=jinja2.StrictUndefined,
@@ -387,4 +462,16 @@ def report(res: dict) -> str:
         autoescape=False,
     )
     env.filters.update(f=fixed, pct=pct, thousands=thousands, cell=cell)
-    return unwrap(env.get_template(TEMPLATE.name).render(**context(res)))
+    return env
+
+
+def report(res: dict) -> str:
+    """results.md for the measurements in `res` (bench.json, of this code or older code)."""
+    return unwrap(_env().get_template(TEMPLATE.name).render(**context(res)))
+
+
+def readme_blocks(res: dict) -> dict[str, str]:
+    """The README's `speed` and `beyond` blocks, worded from the same context as results.md
+    (`README_TEMPLATE`)."""
+    module = _env().get_template(README_TEMPLATE.name).make_module(context(res))
+    return {name: unwrap(str(getattr(module, f"{name}_block")())) for name in ("speed", "beyond")}

@@ -6,15 +6,19 @@ rounds of cold, warm and peer runs the report compares.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import psutil
 
 from analysis.artifacts import load_artifacts
 
@@ -51,11 +55,55 @@ def isolate_numba_cache() -> tempfile.TemporaryDirectory:
     return folder
 
 
-def timed(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Wall time and result of `python <args>` in a fresh process started in the checkout."""
+#: Seconds between two samples of a run's memory.
+SAMPLE_EVERY = 0.2
+
+
+class Finished(subprocess.CompletedProcess):
+    """A finished run, with `peak_mb`: the most memory its whole process tree (it and every
+    process it started, e.g. the fits' workers) held at once, sampled every `SAMPLE_EVERY` s."""
+
+    peak_mb: float = 0.0
+
+
+def _tree_mb(proc: psutil.Process) -> float:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total / 2**20
+
+
+def timed(*args: str) -> tuple[float, Finished]:
+    """Wall time and result of `python <args>` in a fresh process started in the checkout,
+    with the peak memory of its process tree."""
     t = time.perf_counter()
-    res = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, env=ENV)
-    return time.perf_counter() - t, res
+    child = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        with contextlib.suppress(psutil.Error):
+            proc = psutil.Process(child.pid)
+            while not done.wait(SAMPLE_EVERY):
+                peak[0] = max(peak[0], _tree_mb(proc))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = child.communicate()
+    wall = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    res = Finished(child.args, child.returncode, out, err)
+    res.peak_mb = round(peak[0])
+    return wall, res
 
 
 def parse_stages(stdout: str) -> dict[str, dict]:
@@ -73,7 +121,7 @@ def run_cli(*args: str) -> dict:
     wall, res = timed("-m", "analysis", "run", "--quiet", *args)
     if res.returncode != 0:
         raise RuntimeError(f"analysis run failed: {res.stderr.strip()[-500:]}")
-    return {"wall": wall, "stages": parse_stages(res.stdout)}
+    return {"wall": wall, "stages": parse_stages(res.stdout), "tree_peak_mb": res.peak_mb}
 
 
 def run_peer() -> dict | None:

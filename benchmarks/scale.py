@@ -1,4 +1,6 @@
-"""How a run grows with the corpus: default runs on synthetic corpora, and the scaling figure."""
+"""How a run grows with the corpus: default runs end to end on synthetic corpora (embedding
+included), the consensus fit alone on synthetic vectors up to 100,000 papers
+(`benchmarks.fit_scale`), and the scaling figure."""
 
 from __future__ import annotations
 
@@ -11,8 +13,14 @@ import pandas as pd
 from .runs import run_cli
 from .synthetic import synthetic_dump
 
-#: Synthetic corpus sizes of `make bench`, in abstracts.
-SIZES = (1_000, 3_000, 10_000, 30_000)
+#: Synthetic corpus sizes of `make bench`'s end-to-end runs, in abstracts (embedding dominates:
+#: 10,000 take about 12 minutes here).
+SIZES = (1_000, 3_000, 10_000)
+#: Sizes of the consensus fit alone, in papers.
+FIT_SIZES = (1_000, 3_000, 10_000, 30_000, 100_000)
+#: Where the default epochs (200 from `exact_neighbors_below` papers on) are compared with
+#: umap-learn's own choice there (500 up to 10,000 points): themes and time.
+EPOCHS_CHECK = (10_000, 500)
 #: The stages drawn, in the order a run makes them.
 STAGES = ("load", "embed", "cluster", "name", "write", "figures")
 
@@ -59,18 +67,47 @@ def peak_gib(result: dict) -> float:
     return max(v["peak_mb"] for v in result["stages"].values()) / 1024
 
 
-def scaling_figure(scale: dict, path: Path) -> None:
-    """Seconds per stage and peak memory against corpus size (keys: sizes, as ints or strings)."""
+def fit_runs(sizes: Iterable[int], fits: dict, after_each: Callable[[], None]) -> dict:
+    """`fit_scale.fit_run` at every size into `fits` (size -> result), then the epochs check
+    (`EPOCHS_CHECK`) into `fits["epochs_check"]`, calling `after_each` after each."""
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score
+
+    from .fit_scale import fit_run
+
+    n_check, epochs = EPOCHS_CHECK
+    with tempfile.TemporaryDirectory(prefix="bench-labels-") as tmp:
+        default_labels = Path(tmp) / "default.npy"
+        for n in sizes:
+            fits[n] = fit_run(n, labels=str(default_labels) if n == n_check else None)
+            print(f"fit {n}: {fits[n]['fit_seconds']:.1f} s, {fits[n]['peak_mb']} MB")
+            after_each()
+            if n == n_check:
+                other = Path(tmp) / "other.npy"
+                check = fit_run(n, n_epochs=epochs, labels=str(other))
+                check["ari_with_default"] = round(
+                    float(adjusted_rand_score(np.load(default_labels), np.load(other))), 4
+                )
+                fits["epochs_check"] = check
+                print(f"fit {n} with {epochs} epochs: ARI {check['ari_with_default']}")
+                after_each()
+    return fits
+
+
+def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
+    """Seconds per stage of end-to-end runs, and the consensus fit's time and peak memory (all
+    its processes), against corpus size (keys: sizes, as ints or strings)."""
     import matplotlib.pyplot as plt
 
     from analysis.plots.save import save
     from analysis.plots.style import PALETTE, STYLE
 
     scale = {int(k): v for k, v in scale.items()}
+    fit = {int(k): v for k, v in (fits or {}).items() if k != "epochs_check"}
     sizes = sorted(scale)
     stages = [s for s in STAGES if all(s in scale[n]["stages"] for n in sizes)]
     with plt.rc_context(STYLE):
-        fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.6))
+        fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 4.8))
         for i, s in enumerate(stages):
             a.plot(
                 sizes,
@@ -82,15 +119,41 @@ def scaling_figure(scale: dict, path: Path) -> None:
         a.plot(sizes, [scale[n]["wall"] for n in sizes], "k--", label="whole process")
         a.set_xscale("log")
         a.set_yscale("log")
-        a.set_xlabel("abstracts (synthetic, log scale)")
+        a.set_xlabel("abstracts (synthetic texts, log scale)")
         a.set_ylabel("seconds (log scale)")
-        a.set_title("Time per stage")
+        a.set_title("A run end to end, per stage")
         a.legend(frameon=False, fontsize=9)
-        b.plot(sizes, [peak_gib(scale[n]) for n in sizes], "o-", color=PALETTE[3])
+        ns = sorted(fit)
+        if ns:
+            b.plot(ns, [fit[n]["fit_seconds"] / 60 for n in ns], "o-", color=PALETTE[1])
+            b.plot(ns, [fit[n]["graph_seconds"] / 60 for n in ns], "o:", color=PALETTE[2])
+            b.annotate(
+                "whole consensus fit",
+                (ns[-1], fit[ns[-1]]["fit_seconds"] / 60),
+                xytext=(-8, 6),
+                textcoords="offset points",
+                ha="right",
+                fontsize=9,
+            )
+            b.annotate(
+                "neighbour graph (once)",
+                (ns[-1], fit[ns[-1]]["graph_seconds"] / 60),
+                xytext=(-8, -14),
+                textcoords="offset points",
+                ha="right",
+                fontsize=9,
+            )
+            c.plot(ns, [fit[n]["peak_mb"] / 1000 for n in ns], "o-", color=PALETTE[3])
         b.set_xscale("log")
-        b.set_xlabel("abstracts (synthetic, log scale)")
-        b.set_ylabel("peak resident memory (GiB)")
-        b.set_title("Peak memory of the run")
+        b.set_ylim(bottom=0)
+        b.set_xlabel("papers (synthetic vectors, log scale)")
+        b.set_ylabel("minutes")
+        b.set_title("Consensus fit: 40 UMAP + HDBSCAN fits on all cores")
+        c.set_xscale("log")
+        c.set_ylim(bottom=0)
+        c.set_xlabel("papers (synthetic vectors, log scale)")
+        c.set_ylabel("peak memory of all its processes (GB)")
+        c.set_title("Consensus fit: peak memory")
         fig.suptitle("How `python -m analysis run` grows with the corpus", fontweight="bold")
     save(fig, path.parent, path.stem)
     plt.close(fig)

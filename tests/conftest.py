@@ -15,6 +15,9 @@ import pytest
 # before anything imports numpy, and for every subprocess and notebook kernel started from it.
 import analysis  # noqa: F401
 from analysis.config import PROJ_ROOT
+from analysis.process import apply
+
+apply(embeds_corpus=True)  # the test session is an entry point, like the command line
 
 #: The session runs: a test that uses one (directly or through another fixture) is slow.
 RUN_FIXTURES = frozenset({"run_a", "run_b", "run_with_new_dump"})
@@ -87,6 +90,35 @@ def copy_caches(src: Path, dst: Path) -> None:
     dst.mkdir(parents=True, exist_ok=True)
     for f in CACHES:
         shutil.copy(src / f, dst / f)
+
+
+@pytest.fixture(scope="session")
+def browser():  # -> playwright's Browser
+    """The system Chromium, headless, driven by playwright (no browser is downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    from analysis.plots.screenshot import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def papers():  # -> pd.DataFrame
+    """The real corpus, one row per paper (`analysis.dataset.load_papers`)."""
+    from analysis.dataset import load_papers
+
+    return load_papers()
+
+
+@pytest.fixture(scope="session")
+def claims(papers):  # -> pd.DataFrame
+    """Every speed-up claim of the real corpus (`analysis.analyses.speedups`)."""
+    from analysis.analyses.speedups import extract_speedups
+
+    return extract_speedups(papers)
 
 
 @pytest.fixture(scope="session")

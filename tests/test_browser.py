@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from analysis.plots.screenshot import CHROMIUM
-from analysis.plots.screenshot import CHROMIUM_ARGS as ARGS
 from analysis.run_sets import current_set
 
 from .conftest import HOSTILE
@@ -24,16 +23,6 @@ pytestmark = [
         reason="Debian's chromium is not installed (apt-get install chromium)",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Page:
@@ -126,22 +115,12 @@ def test_legend_toggles_a_theme(real: Page):
 
 
 def find_point(page: Page, title: str) -> tuple[int, int, int]:
-    got = page.page.evaluate(
-        """(title) => {
-            const gd = document.querySelector('.plotly-graph-div');
-            const papers = JSON.parse(document.getElementById('paper-data').textContent);
-            for (let i = 0; i < gd.data.length; i++) {
-                const cd = gd.data[i].customdata || [];
-                for (let j = 0; j < cd.length; j++) {
-                    if (papers[cd[j][0]].title === title) return [i, j, Number(cd[j][0])];
-                }
-            }
-            return null;
-        }""",
-        title,
-    )
+    """(trace, point, paper index) of the paper titled `title`; fails the test if absent."""
+    from analysis.plots.screenshot import find_point as point_of
+
+    got = point_of(page.page, title)
     assert got is not None, title
-    return got[0], got[1], got[2]
+    return got
 
 
 @pytest.mark.parametrize("k", range(len(HOSTILE)))

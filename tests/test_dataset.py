@@ -29,6 +29,7 @@ from analysis.dataset import (
     write_dump,
 )
 
+from .conftest import run_python
 from .test_text import CHINESE
 
 REAL = sorted(RAW_DIR.glob("*.txt"))
@@ -161,9 +162,27 @@ def test_derived_columns_on_real_data():
 
 
 def test_package_top_level_api():
+    """Nine names, each defined once in its stage's module; `import analysis` alone loads
+    none of the stack (a worker process that needs one module pays for that module only)."""
     assert len(analysis.load_papers()) == 333
-    assert analysis.DumpFormatError is DumpFormatError
+    assert len(analysis.__all__) <= 10
+    assert {"load_papers", "run", "ThemeIndex", "search", "similar", "assign"} <= set(
+        analysis.__all__
+    )
+    assert all(getattr(analysis, name) is not None for name in analysis.__all__)
+    from analysis.dataset import load_papers
+    from analysis.pipeline import run
+    from analysis.queries import ThemeIndex
+
+    assert analysis.load_papers is load_papers and analysis.run is run
+    assert analysis.ThemeIndex is ThemeIndex
     assert issubclass(DumpFormatError, ValueError)
+    with pytest.raises(AttributeError, match="no attribute 'load_entries'"):
+        analysis.load_entries  # noqa: B018 - in analysis.dataset, not at the top
+    res = run_python(
+        "-c", "import sys, analysis; print(sorted({'pandas', 'torch', 'umap'} & set(sys.modules)))"
+    )
+    assert res.stdout.strip() == "[]", res.stderr
 
 
 # --- derived-column helpers -------------------------------------------------------------------

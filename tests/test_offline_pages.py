@@ -14,7 +14,6 @@ import pytest
 
 from analysis.config import PROJ_ROOT
 from analysis.plots.screenshot import CHROMIUM
-from analysis.plots.screenshot import CHROMIUM_ARGS as ARGS
 
 # Locally a missing browser skips these tests; in CI (CI=true, where .ci/run installs
 # Chromium) it fails them instead, so the check can never silently vanish.
@@ -124,16 +123,6 @@ def shows_content(visit: Visit, path: Path) -> None:
         FIGURES[path.name](visit, path)
     else:
         shows_notebook(visit, path)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -288,6 +288,21 @@ def test_warm_rerun_reuses_cache_and_is_identical(run_a: Path, tmp_path: Path):
     ).read_bytes()
 
 
+def test_a_rerun_reads_its_fits_back_and_starts_no_engine(run_a: Path, tmp_path: Path):
+    """The same folder run again: embeddings, graph, fits and map come from their caches, no
+    engine is started (run.json says so), and the set's data and figures are run_a's bytes."""
+    import shutil
+
+    out = tmp_path / "again"
+    shutil.copytree(run_a, out, symlinks=True)
+    res = run_cli(out)
+    assert res.returncode == 0, res.stderr
+    meta = json.loads((current_set(out) / "run.json").read_text())
+    assert meta["compute"] == {"engine": None}
+    before = json.loads((current_set(run_a) / "run.json").read_text())["artifacts"]
+    assert meta["artifacts"] == before  # every file of the set, figures included
+
+
 def test_notebooks_never_rebuild_over_a_run_with_other_options(run_a: Path, tmp_path: Path):
     """ensure_run (the notebooks' setup) loads a run made with another seed as it is, with one
     warning; it rebuilds only a folder with no run."""

@@ -79,15 +79,17 @@ def truncation_report(
     Columns: tokens in the text, tokens beyond the model window, cosine between the full-text
     vector and the truncated one, and the nearest theme under each vector.
     """
-    from ..embedding import Embedder, embed_papers
+    from ..embedding import Embedder, embed_texts
     from ..embedding.encoder import SPECIAL_TOKENS
+    from ..text import paper_texts
 
     out = config.processed_dir
-    full = embed_papers(papers, out / PAPERS_CACHE, config.embed, progress=False)
+    texts = paper_texts(papers)
+    full = embed_texts(texts, out / PAPERS_CACHE, config.embed, progress=False)
     trunc_cfg = dataclasses.replace(config.embed, truncate=True)
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        trunc = embed_papers(papers, out / "embeddings_truncated.npz", trunc_cfg, progress=False)
+        trunc = embed_texts(texts, out / "embeddings_truncated.npz", trunc_cfg, progress=False)
     cent = centroids
     window = Embedder(config.embed).model_window - SPECIAL_TOKENS
     return pd.DataFrame(

@@ -3,7 +3,7 @@ model, verified), `cache` (vectors keyed per text), `encoder` (the transformer i
 `engines` (on the run's engine: in this process or on Dask workers), `embed` (the front door)."""
 
 from .cache import EmbeddingCache, EmbeddingCacheWarning, cache_key
-from .embed import EmbeddingJob, EmbeddingResult, embed_papers, embed_texts, uncached_texts
+from .embed import EmbeddingJob, EmbeddingResult, embed_texts, uncached_texts
 from .encoder import Embedder
 from .model import BUNDLED_MODEL_SHA256, ModelError, resolve_model
 from .windows import WindowPlan
@@ -18,7 +18,6 @@ __all__ = [
     "ModelError",
     "WindowPlan",
     "cache_key",
-    "embed_papers",
     "embed_texts",
     "resolve_model",
     "uncached_texts",

@@ -22,20 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from filelock import FileLock, Timeout
 
 from ..config import EmbedConfig
 from ..engines import Engine, InProcessEngine
 from ..io import sha256_text
-from ..text import paper_texts
 from .cache import CacheContents, EmbeddingCache, EmbeddingCacheWarning, Entries, cache_key
 from .encoder import Embedder
 from .engines import Pending, submit_batches
 from .model import resolve_model
 from .windows import WindowPlan
 
-__all__ = ["EmbeddingJob", "EmbeddingResult", "embed_papers", "embed_texts", "uncached_texts"]
+__all__ = ["EmbeddingJob", "EmbeddingResult", "embed_texts", "uncached_texts"]
 
 
 @dataclass
@@ -237,16 +235,3 @@ def embed_texts(
     (a run's embedding); False for a look-up that must leave the run's rows as they are."""
     job = EmbeddingJob(texts, cache_path, config, force, record=record)
     return job.submit(engine or InProcessEngine(workers=1)).finish(progress)
-
-
-def embed_papers(
-    papers: pd.DataFrame,
-    cache_path: str | Path | None,
-    config: EmbedConfig | None = None,
-    force: bool = False,
-    progress: bool = True,
-    engine: Engine | None = None,
-    record: bool = True,
-) -> EmbeddingResult:
-    """`embed_texts` on each paper's title + abstract."""
-    return embed_texts(paper_texts(papers), cache_path, config, force, progress, engine, record)

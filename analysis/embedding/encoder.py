@@ -23,7 +23,6 @@ import numpy as np
 from ..config import UNKNOWN_TOKENS_MAX_SHARE, EmbedConfig
 from ..progress import progress_bar
 from ..text import title_of
-from .allocator import keep_large_buffers
 from .cache import cache_key
 from .model import ModelError, load_model, load_tokenizer, model_window, resolve_model
 from .windows import Tokens, WindowPlan, plan_windows, text_windows
@@ -166,7 +165,6 @@ class Embedder:
         """
         import torch
 
-        keep_large_buffers()
         model = self.model
         kw: dict[str, Any] = dict(convert_to_numpy=True, normalize_embeddings=False)
         autocast = (
@@ -187,12 +185,6 @@ class Embedder:
                 at += len(batch)
                 bar.update(len(batch))
         return out
-
-    def encode_counted(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`encode`, with the windows and tokens each text needed."""
-        vecs = self.encode(texts)
-        assert self.last_n_windows is not None and self.last_n_tokens is not None
-        return vecs, self.last_n_windows, self.last_n_tokens
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed every text in full here; returns L2-normalised float32 vectors."""

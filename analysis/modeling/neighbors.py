@@ -21,8 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .numba_cache import enable_numba_cache
-
 __all__ = ["HUB_FACTOR", "NeighborGraph", "hub_mask", "neighbor_graph"]
 
 #: A paper among the nearest neighbours of more than this many times `n_neighbors` papers is a
@@ -51,7 +49,6 @@ class NeighborGraph:
 
 def neighbor_graph(X: np.ndarray, n_neighbors: int, exact_below: int, seed: int) -> NeighborGraph:
     """The `n_neighbors` nearest papers of every paper (itself included, first), by cosine."""
-    enable_numba_cache()
     import warnings
 
     from umap import distances

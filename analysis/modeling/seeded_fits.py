@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .numba_cache import enable_numba_cache
 from .reduce import hdbscan_labels, umap_reduce
 
 __all__ = ["FitSettings", "fit_seed", "fit_seeds", "load_fit_code"]
@@ -29,6 +28,7 @@ class FitSettings:
     min_cluster_size: int
     min_samples: int | None
     cluster_selection_method: str
+    n_epochs: int
 
 
 def fit_seed(
@@ -36,7 +36,9 @@ def fit_seed(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One fit: HDBSCAN labels and membership strengths on the seed's UMAP layout."""
     s = settings
-    Z = umap_reduce(X, s.n_components, s.n_neighbors, s.min_dist, seed, knn=knn)
+    Z = umap_reduce(
+        X, s.n_components, s.n_neighbors, s.min_dist, seed, knn=knn, n_epochs=s.n_epochs
+    )
     labels, probs, _ = hdbscan_labels(
         Z, s.min_cluster_size, s.min_samples, s.cluster_selection_method
     )
@@ -44,8 +46,7 @@ def fit_seed(
 
 
 def load_fit_code() -> None:
-    """Import umap-learn and HDBSCAN and switch on numba's disk cache (a worker's warm-up)."""
-    enable_numba_cache()
+    """Import umap-learn and HDBSCAN (a worker's warm-up, while the run does other work)."""
     import hdbscan  # noqa: F401
     import umap  # noqa: F401
 

@@ -14,13 +14,15 @@ permutation of the papers gives the same themes, numbers and bits. It sets
 - `stability_`: per theme, the mean best-match Jaccard index over the fits;
 - `run_labels_`: every fit's own labels (consensus_seeds x n);
 - `hubs_`: papers left out of the fits as hubs (`analysis.modeling.neighbors`), outliers here;
-- `centroids_`: L2-normalised mean embedding of each theme (k x dim);
+- `centroids_`: L2-normalised mean embedding of each theme (k x dim); `n_features_in_`: dim;
 - `similarity_`: cosine of every paper to every centroid; `nearest_theme_`: the theme each paper
   is closest to, outliers included (members keep their own theme);
 - `assign_threshold_`: the least similarity of any member to its own centroid;
-- `map_`: 2-D UMAP coordinates.
+- `map_`: 2-D UMAP coordinates;
+- `n_epochs_`: the UMAP epochs each fit ran (`n_epochs`, or the default for the corpus' size).
 
-`transform(X)` gives new papers' cosine to each centroid and `predict(X)` their theme: the
+`transform(X)` gives new papers' cosine to each centroid and `predict(X)` their theme (before
+`fit` or `load`, scikit-learn's `NotFittedError`): the
 nearest centroid, or -1 when it is less similar than `assign_threshold_`, that is, less than
 any member is to its own theme (UMAP's own `transform` is stochastic and would need the reducer
 pickled). On the corpus, `predict` of the members' own vectors gives their fitted theme for
@@ -43,14 +45,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from joblib import Memory
 from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..config import ClusterConfig
 from ..io import write_atomic
 from .consensus import consensus_labels, member_confidence, seed_set, stability
 from .neighbors import NeighborGraph, hub_mask, neighbor_graph
 from .reduce import umap_reduce
-from .seeded_fits import FitSettings, fit_seeds
+from .seeded_fits import FitSettings, fit_seeds, load_fit_code
 
 __all__ = ["MODEL_FORMAT", "ThemeModel", "canonical_order", "warm_up"]
 
@@ -95,6 +99,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         cluster_selection_method: str = _DEFAULT.cluster_selection_method,
         map_min_dist: float = _DEFAULT.map_min_dist,
         exact_neighbors_below: int = _DEFAULT.exact_neighbors_below,
+        n_epochs: int | None = _DEFAULT.n_epochs,
         random_state: int = _DEFAULT.random_state,
         consensus_seeds: int = _DEFAULT.consensus_seeds,
         consensus_cut: float = _DEFAULT.consensus_cut,
@@ -110,6 +115,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.cluster_selection_method = cluster_selection_method
         self.map_min_dist = map_min_dist
         self.exact_neighbors_below = exact_neighbors_below
+        self.n_epochs = n_epochs
         self.random_state = random_state
         self.consensus_seeds = consensus_seeds
         self.consensus_cut = consensus_cut
@@ -123,7 +129,14 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         (`kw`: with_map, progress)."""
         return cls(**dataclasses.asdict(config), **kw)
 
-    def _settings(self) -> FitSettings:
+    def _epochs(self, n_papers: int) -> int:
+        """UMAP's epochs per fit: `n_epochs`, or 500 below `exact_neighbors_below` papers and
+        200 from there on (see `ClusterConfig.n_epochs`)."""
+        if self.n_epochs is not None:
+            return self.n_epochs
+        return 500 if n_papers < self.exact_neighbors_below else 200
+
+    def _settings(self, n_papers: int) -> FitSettings:
         return FitSettings(
             self.n_components,
             self.n_neighbors,
@@ -131,28 +144,41 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             self.min_cluster_size,
             self.min_samples,
             self.cluster_selection_method,
+            self._epochs(n_papers),
         )
 
-    def _graph(self, X: np.ndarray) -> NeighborGraph:
-        return neighbor_graph(X, self.n_neighbors, self.exact_neighbors_below, self.random_state)
+    def _graph(self, X: np.ndarray, memory: Memory) -> NeighborGraph:
+        return memory.cache(neighbor_graph)(X, *self._graph_args())
 
-    def _fit_themes(self, X: np.ndarray, engine: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    def _graph_args(self) -> tuple[int, int, int]:
+        return self.n_neighbors, self.exact_neighbors_below, self.random_state
+
+    def _fit_themes(
+        self, X: np.ndarray, engine: Any, memory: Memory
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Theme ids (any numbering) per paper of the canonically ordered `X`, and for a single
         fit HDBSCAN's membership strengths (None for a consensus); sets `run_labels_`,
         `hubs_` and the graph the map is drawn from."""
         if self.consensus_seeds < 1:
             raise ValueError(f"consensus_seeds={self.consensus_seeds}: expected 1 or more")
-        graph = self._graph(X)
+        seeds = seed_set(self.random_state, self.consensus_seeds)
+        fits = memory.cache(fit_seeds, ignore=["engine", "progress"])
+        warm = engine is not None
+        if warm and not memory.cache(neighbor_graph).check_call_in_cache(X, *self._graph_args()):
+            engine.warm(load_fit_code)  # its workers load the fitting code meanwhile
+            warm = False
+        graph = self._graph(X, memory)
         hubs = hub_mask(graph)
         fitted = np.flatnonzero(~hubs)
         if hubs.any():
-            graph = self._graph(X[fitted])
+            graph = self._graph(X[fitted], memory)
         self.hubs_ = hubs
-        self._map_graph = (fitted, graph)
-        seeds = seed_set(self.random_state, self.consensus_seeds)
-        runs, probs = fit_seeds(
-            X[fitted], graph.knn, seeds, self._settings(), engine, progress=self.progress
-        )
+        self._map_graph = (fitted, graph, memory)
+        self.n_epochs_ = self._epochs(len(fitted))
+        args = (X[fitted], graph.knn, seeds, self._settings(len(fitted)))
+        if warm and not fits.check_call_in_cache(*args):
+            engine.warm(load_fit_code)
+        runs, probs = fits(*args, engine, progress=self.progress)
         self.run_labels_ = np.full((len(seeds), len(X)), -1, dtype=np.int64)
         self.run_labels_[:, fitted] = runs
         labels = np.full(len(X), -1, dtype=np.int64)
@@ -167,11 +193,16 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         )
         return labels, None
 
-    def fit(self, X: np.ndarray, y: None = None, *, engine: Any = None) -> ThemeModel:
+    def fit(
+        self, X: np.ndarray, y: None = None, *, engine: Any = None, memory: Any = None
+    ) -> ThemeModel:
         """Fit themes on L2-normalised embeddings (rows = papers).
 
         `engine` (an `analysis.engines` engine) runs the seeded fits side by side; without one
-        they run one after another in this process. The themes are the same either way.
+        they run one after another in this process. `memory` (a folder or a joblib `Memory`,
+        `analysis.modeling.fit_cache.fit_memory`) keeps the neighbour graph, the fits and the
+        map, keyed by their inputs, and reads them back on a rerun. Neither changes the themes:
+        they say how the fit is computed, not what it is, and are no parameters of the model.
         """
         X = np.asarray(X, dtype=np.float32)
         if len(X) < max(self.n_neighbors + 1, 2 * self.min_cluster_size):
@@ -181,7 +212,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             )
         order = canonical_order(X)
         Xc = X[order]
-        labels, probs = self._fit_themes(Xc, engine)
+        labels, probs = self._fit_themes(Xc, engine, check_memory(memory))
         labels = _renumber_by_size(labels)
         k = int(labels.max()) + 1
         if k == 0:
@@ -194,6 +225,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.stability_ = stability(labels, self.run_labels_)
         self.n_themes_ = k
         self.centroids_ = _normalise(np.stack([Xc[labels == t].mean(0) for t in range(k)]))
+        self.n_features_in_ = X.shape[1]
         sims = Xc @ self.centroids_.T
         nearest = np.where(labels >= 0, labels, sims.argmax(1))
         members = labels >= 0
@@ -213,10 +245,16 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     def _map(self, Xc: np.ndarray) -> np.ndarray:
         """2-D UMAP of the canonically ordered papers on the fits' graph; a hub is drawn where
         its nearest fitted paper is."""
-        fitted, graph = self._map_graph
+        fitted, graph, memory = self._map_graph
         xy = np.full((len(Xc), 2), np.nan, dtype=np.float32)
-        xy[fitted] = umap_reduce(
-            Xc[fitted], 2, self.n_neighbors, self.map_min_dist, self.random_state, knn=graph.knn
+        xy[fitted] = memory.cache(umap_reduce)(
+            Xc[fitted],
+            2,
+            self.n_neighbors,
+            self.map_min_dist,
+            self.random_state,
+            knn=graph.knn,
+            n_epochs=self._epochs(len(fitted)),
         )
         for h in np.setdiff1d(np.arange(len(Xc)), fitted):  # the hubs, in Xc's order
             xy[h] = xy[fitted[int(np.argmax(Xc[fitted] @ Xc[h]))]]
@@ -243,7 +281,14 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Cosine similarity of each (L2-normalised) row of `X` to each theme centroid."""
-        return np.asarray(X, dtype=np.float32) @ self.centroids_.T
+        check_is_fitted(self, "centroids_")
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has shape {X.shape}: expected rows of {self.n_features_in_} features, as "
+                "the model was fitted on"
+            )
+        return X @ self.centroids_.T
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Theme of new papers: the nearest centroid, -1 below `assign_threshold_`."""
@@ -291,6 +336,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             model.centroids_ = z["centroids"]
             model.assign_threshold_ = np.float32(z["assign_threshold"])
         model.n_themes_ = len(model.centroids_)
+        model.n_features_in_ = model.centroids_.shape[1]
         meta.pop("format")
         model.metadata_ = meta
         return model

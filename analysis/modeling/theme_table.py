@@ -13,15 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..config import ThemeConfig
-from ..text import paper_texts
+from ..config import OUTLIER_NAME, ThemeConfig
+from ..text import contribution, paper_texts
 from .evidence import evidence
 from .keywords import c_tf_idf_keywords
 from .naming import describes, name_themes
 from .typicality import member_fit, misfits
 from .vocabulary import Vocabulary, area_similarity
 
-__all__ = ["ThemeTables", "theme_tables"]
+__all__ = ["ThemeTables", "paper_table", "theme_tables"]
 
 
 @dataclass
@@ -110,3 +110,31 @@ def theme_tables(
         index=papers.index,
     )
     return ThemeTables(themes, per_paper)
+
+
+def paper_table(
+    papers: pd.DataFrame, model, themes: pd.DataFrame, n_windows: np.ndarray
+) -> pd.DataFrame:
+    """The papers (with `ThemeTables.papers` joined) and what the run found for each: theme,
+    how well it belongs, its one-line summary, map position; `model`: the fitted ThemeModel,
+    rows in the papers' order."""
+    name = dict(zip(themes["theme_id"], themes["theme_name"], strict=True))
+    p = papers.copy()
+    lab = model.labels_
+    near = model.nearest_theme_
+    p["theme_id"] = lab
+    p["theme_name"] = [name.get(int(t), OUTLIER_NAME) for t in lab]
+    p["nearest_theme_id"] = near
+    p["nearest_theme_name"] = [name[int(t)] for t in near]
+    p["membership"] = model.probabilities_.astype(np.float64)
+    p["centroid_similarity"] = model.similarity_[np.arange(len(p)), near].astype(np.float64)
+    p["better_theme_name"] = [name.get(int(t), "") for t in p["better_theme_id"]]
+    p["hub"] = model.hubs_
+    p["summary"] = p["abstract"].map(contribution)
+    p["n_windows"] = n_windows.astype(np.int64)
+    p["x"] = model.map_[:, 0].astype(np.float64)
+    p["y"] = model.map_[:, 1].astype(np.float64)
+    found = ["theme_id", "theme_name", "membership", "fit", "misfit", "better_theme_id"]
+    found += ["better_theme_name", "nearest_theme_id", "nearest_theme_name"]
+    found += ["centroid_similarity", "area", "hub", "summary", "n_windows", "x", "y"]
+    return p[[c for c in papers.columns if c not in found] + found]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..config import DEFAULT, PEER_RESULT
+from ..config import DEFAULT, PEER_RESULT, SPEED_BLOCKS
 
 __all__ = ["blocks"]
 
@@ -34,6 +34,13 @@ def _peer_block(path: Path = PEER_RESULT) -> str:
         "embeds all of it, seeded.",
     ]
     return "\n".join(rows)
+
+
+def _speed_block(name: str, path: Path = SPEED_BLOCKS) -> str:
+    """A block `make bench` worded from what it measured (`benchmarks.report.readme_blocks`)."""
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))[name]
 
 
 def blocks(
@@ -120,4 +127,6 @@ def blocks(
         "start-here": start_here,
         "bertopic": _peer_block,
         "findings": findings,
+        "speed": lambda: _speed_block("speed"),
+        "beyond": lambda: _speed_block("beyond"),
     }

@@ -9,23 +9,7 @@ import re
 
 import pandas as pd
 
-from ..analyses.speedups import (
-    AUTOREGRESSIVE_TEXT,
-    DECODES,
-    FACTOR_FORMS,
-    FAST,
-    HEADLINE_FAMILIES,
-    METHOD_FAMILIES,
-    OPERATION,
-    OTHER,
-    PHRASINGS,
-    PLAIN,
-    UNSTATED,
-    family_summary,
-    headline_summary,
-    paper_speedups,
-    value_axis,
-)
+from ..analyses import speedups as tables
 from .wording import at_most, counted, joined
 
 __all__ = [
@@ -51,12 +35,12 @@ FAMILY_MEANING: dict[str, str] = {
     "early exit / layer skipping": "stopping early, after fewer layers or refinement steps",
     "caching": "keeping the attention keys and values of earlier tokens, or reading fewer of them",
     "serving": "the system that runs the model: inference engines, kernels, batching",
-    OTHER: "architectures, compression, and models for other tasks and data",
+    tables.OTHER: "architectures, compression, and models for other tasks and data",
 }
 
 #: What each kind of output is, for the text that first names it.
 KIND_MEANING: dict[str, str] = {
-    AUTOREGRESSIVE_TEXT: "LLMs and seq2seq models, one token after another",
+    tables.AUTOREGRESSIVE_TEXT: "LLMs and seq2seq models, one token after another",
     "diffusion language models": "text unmasked over refinement steps",
     "speech and text recognition": "CTC speech recognition and scene-text OCR",
     "autoregressive images": "visual autoregressive image and video generation",
@@ -94,7 +78,7 @@ def compared(a: float, b: float) -> str:
 
 def _headline(claims: pd.DataFrame) -> str:
     """The headline: per paper, against plain decoding, with what it leaves out."""
-    h = headline_summary(claims)
+    h = tables.headline_summary(claims)
     if not h["papers"]:
         return (
             "No decoding or serving paper on autoregressive text states a speed-up against plain "
@@ -115,7 +99,7 @@ def _headline(claims: pd.DataFrame) -> str:
         "count."
     )
     if h["other_output_claims"]:
-        kinds = [k for k, _ in DECODES if (claims["decodes"] == k).any()]
+        kinds = [k for k, _ in tables.DECODES if (claims["decodes"] == k).any()]
         out += (
             f" The {counted(h['other_output_claims'], 'claim')} from "
             f"{counted(h['other_output_papers'], 'paper')} of those families that decode "
@@ -127,7 +111,7 @@ def _headline(claims: pd.DataFrame) -> str:
 def _fast_names(claims: pd.DataFrame) -> str:
     """What the headline's claims against another accelerated method name: their baselines, and
     a speed-up on top of one when some name none."""
-    fast = claims[claims["left_out"] == FAST]
+    fast = claims[claims["left_out"] == tables.FAST]
     names = list(dict.fromkeys(fast["baseline"].dropna()))
     if fast["baseline"].isna().any():
         names.append("a speed-up on top of one")
@@ -136,11 +120,11 @@ def _fast_names(claims: pd.DataFrame) -> str:
 
 def _text_rows(claims: pd.DataFrame) -> pd.DataFrame:
     """The family summary's rows on autoregressive text, indexed by family."""
-    s = family_summary(claims)
+    s = tables.family_summary(claims)
     if s.empty:
         return s
-    rows = s.xs(AUTOREGRESSIVE_TEXT, level="decodes", drop_level=True)
-    return rows.loc[[f for f in HEADLINE_FAMILIES if f in rows.index]]
+    rows = s.xs(tables.AUTOREGRESSIVE_TEXT, level="decodes", drop_level=True)
+    return rows.loc[[f for f in tables.HEADLINE_FAMILIES if f in rows.index]]
 
 
 def _families(claims: pd.DataFrame) -> str | None:
@@ -180,7 +164,7 @@ def _families(claims: pd.DataFrame) -> str | None:
 def _parallel(claims: pd.DataFrame) -> str | None:
     """The parallel family by what it decodes, each kind on its own."""
     fam = "parallel / multi-token decoding"
-    s = family_summary(claims)
+    s = tables.family_summary(claims)
     if s.empty or fam not in s.index.get_level_values("family"):
         return None
     rows = s.loc[fam]
@@ -199,7 +183,7 @@ def _parallel(claims: pd.DataFrame) -> str | None:
 
 def _other(claims: pd.DataFrame) -> str | None:
     """The claims of methods outside the families, named and shown apart."""
-    other = claims[claims["family"] == OTHER]
+    other = claims[claims["family"] == tables.OTHER]
     if other.empty:
         return None
     top = other.sort_values("factor", ascending=False, kind="stable").drop_duplicates("paper_id")
@@ -207,14 +191,16 @@ def _other(claims: pd.DataFrame) -> str | None:
         f"{factor_text(f)} for {short_title(t)}"
         for t, f in zip(top["title"][:3], top["factor"][:3], strict=True)
     ]
-    p = paper_speedups(claims).dropna(subset=["factor"])
-    text_fam = p[p["family"].isin(HEADLINE_FAMILIES) & (p["decodes"] == AUTOREGRESSIVE_TEXT)]
-    with_other = pd.concat([text_fam, p[p["family"] == OTHER]])
+    p = tables.paper_speedups(claims).dropna(subset=["factor"])
+    text_fam = p[
+        p["family"].isin(tables.HEADLINE_FAMILIES) & (p["decodes"] == tables.AUTOREGRESSIVE_TEXT)
+    ]
+    with_other = pd.concat([text_fam, p[p["family"] == tables.OTHER]])
     one = len(other) == 1
     out = (
         f"{counted(len(other), 'other claim')} from "
         f"{counted(other['paper_id'].nunique(), 'paper')} {'comes' if one else 'come'} from "
-        f"methods outside these families ({FAMILY_MEANING[OTHER]}), "
+        f"methods outside these families ({FAMILY_MEANING[tables.OTHER]}), "
         f"{'namely' if len(named) == 1 else 'among them'} {joined(named)}; "
         f"{'it is' if one else 'they are'} shown apart"
     )
@@ -232,14 +218,15 @@ def _other(claims: pd.DataFrame) -> str | None:
 def _baselines(claims: pd.DataFrame) -> str:
     """How many claims name a baseline, of which kind, and how many are best cases."""
     n = len(claims)
-    named = claims["baseline_kind"] != UNSTATED
+    named = claims["baseline_kind"] != tables.UNSTATED
     kinds = claims.loc[named, "baseline_kind"].value_counts()
     up = int(claims["up_to"].sum())
     head = int(claims["headline"].sum())
     up_head = int(claims.loc[claims["headline"], "up_to"].sum())
     return (
         f"Only {int(named.sum())} of the {counted(n, 'claim')} say what they were measured "
-        f"against ({int(kinds.get(PLAIN, 0))} plain decoding, {int(kinds.get(FAST, 0))} another "
+        f"against ({int(kinds.get(tables.PLAIN, 0))} plain decoding, "
+        f"{int(kinds.get(tables.FAST, 0))} another "
         f"accelerated method), which is why the headline is small; {up} "
         f'{"is" if up == 1 else "are"} stated as "up to", a best case ({up_head} of the '
         f"{head} in the headline)."
@@ -271,7 +258,7 @@ def phrasing_table(claims: pd.DataFrame) -> str:
     rows = [
         f"| {p.name} | {_excerpt(p.example, p.factor)} | {p.factor:g}x | "
         f"{int(counts.get(p.name, 0))} |"
-        for p in PHRASINGS
+        for p in tables.PHRASINGS
     ]
     return "\n".join(["| phrasing | example | reads | claims |", "|---|---|---|---|", *rows])
 
@@ -279,13 +266,15 @@ def phrasing_table(claims: pd.DataFrame) -> str:
 def reading(claims: pd.DataFrame) -> str:
     """How claims are read: factors, the phrasing table, what is left out, scope and baselines,
     families with their patterns and what each decodes."""
-    forms = joined([f'"{name}"' for name, _, _ in FACTOR_FORMS])
+    forms = joined([f'"{name}"' for name, _, _ in tables.FACTOR_FORMS])
     kinds = claims["baseline_kind"].value_counts()
     scope = claims["scope"].value_counts()
     fams = "\n".join(
-        f"- **{name}** ({FAMILY_MEANING[name]}): `{pat}`" for name, pat in METHOD_FAMILIES
+        f"- **{name}** ({FAMILY_MEANING[name]}): `{pat}`" for name, pat in tables.METHOD_FAMILIES
     )
-    decodes = "\n".join(f"- **{kind}** ({KIND_MEANING[kind]}): `{pat}`" for kind, pat in DECODES)
+    decodes = "\n".join(
+        f"- **{kind}** ({KIND_MEANING[kind]}): `{pat}`" for kind, pat in tables.DECODES
+    )
     return (
         f"A claim is a factor, written as {forms} (a range counts as its lower end), that one of "
         "the abstracts' own phrasings words as speed, or that is listed with such a claim "
@@ -294,33 +283,34 @@ def reading(claims: pd.DataFrame) -> str:
         "the claims it found:\n\n"
         + phrasing_table(claims)
         + "\n\nEach claim's **scope** is read from its sentence: "
-        f"{counted(int(scope.get(OPERATION, 0)), 'claim')} "
-        f"{'is' if scope.get(OPERATION, 0) == 1 else 'are'} for one operation (attention alone, "
-        "a kernel), not the whole generation, and never join a headline. Its **baseline** is "
-        "taken only when the sentence ties it to the factor: "
-        f"{int(kinds.get(PLAIN, 0))} against plain decoding (autoregressive, vanilla, greedy "
-        "decoding, the model without the method), "
-        f"{int(kinds.get(FAST, 0))} against another accelerated method or on top of one, and "
-        f"{int(kinds.get(UNSTATED, 0))} with none named.\n\n"
+        f"{counted(int(scope.get(tables.OPERATION, 0)), 'claim')} "
+        f"{'is' if scope.get(tables.OPERATION, 0) == 1 else 'are'} for one operation "
+        "(attention alone, a kernel), not the whole generation, and never join a headline. "
+        "Its **baseline** is taken only when the sentence ties it to the factor: "
+        f"{int(kinds.get(tables.PLAIN, 0))} against plain decoding (autoregressive, vanilla, "
+        "greedy decoding, the model without the method), "
+        f"{int(kinds.get(tables.FAST, 0))} against another accelerated method or on top of one, "
+        "and "
+        f"{int(kinds.get(tables.UNSTATED, 0))} with none named.\n\n"
         "Each paper gets one **method family**: from its title when the title names one, else "
         "from the part of its abstract that describes its own method, from the first sentence "
         "that proposes or introduces something on; a family named only in the background does "
         "not count. The patterns are checked in this order, so a self-speculative method that "
         "drafts with the model's own early layers counts as early exit, the idea it adds:\n\n"
         + fams
-        + f"\n\nPapers in none are **{OTHER}** ({FAMILY_MEANING[OTHER]}). A decoding or "
-        f"serving paper also says what it **decodes**: {AUTOREGRESSIVE_TEXT} "
-        f"({KIND_MEANING[AUTOREGRESSIVE_TEXT]}) unless its title or own method names another "
-        "kind, checked in this order:\n\n" + decodes
+        + f"\n\nPapers in none are **{tables.OTHER}** ({FAMILY_MEANING[tables.OTHER]}). "
+        f"A decoding or serving paper also says what it **decodes**: {tables.AUTOREGRESSIVE_TEXT} "
+        f"({KIND_MEANING[tables.AUTOREGRESSIVE_TEXT]}) unless its title or own method names "
+        "another kind, checked in this order:\n\n" + decodes
     )
 
 
 def caption(claims: pd.DataFrame) -> str:
     """The caption of `analysis.plots.speedup_factors`: what a dot is, what the rows and the
     axis hold, and which papers sit beyond it, with their values."""
-    p = paper_speedups(claims)
+    p = tables.paper_speedups(claims)
     shown = p.dropna(subset=["factor"])
-    hi = value_axis(p)[1]
+    hi = tables.value_axis(p)[1]
     beyond = shown[shown["factor"] > hi].sort_values("factor", ascending=False, kind="stable")
     none = len(p) - len(shown)
     text = (

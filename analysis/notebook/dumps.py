@@ -61,22 +61,13 @@ class Dumps(Chapter):
         return table(top5, decimals=1, percent=shares, labels={"label": "dump"})
 
     def marking_heatmap(self) -> None:
-        from ..plots import heatmap
 
         labels = self.dump_labels()
         top = list(dict.fromkeys(self.marks.groupby("dump").head(2)["word"]))
         shares = listings.word_shares(self.entries, top).mul(100)
         shares.columns = [labels[d] for d in shares.columns]
-        fig = heatmap(
-            shares,
-            "Each dump's two top marking words: % of every dump's entries holding them",
-            "dump",
-            "word (any form, title or abstract)",
-            fmt=".0f",
-            cmap="Blues",
-            cbar_label="% of the dump's entries",
-            figsize=(7.5, 5.5),
-        )
+        title = "Each dump's two top marking words: % of every dump's entries holding them"
+        fig = _share_heatmap(shares, title, "word (any form, title or abstract)", (7.5, 5.5))
         figure(fig, self.figures, "dumps_marking_words")
 
     def own_word(self):
@@ -162,23 +153,14 @@ class Dumps(Chapter):
 
     def theme_mix(self) -> None:
         from ..config import OUTLIER_NAME
-        from ..plots import heatmap
 
         labels = self.dump_labels()
         mix = explore.dump_theme_mix(self.papers, self.occ)
         share = mix.div(mix.sum(axis=1), axis=0).mul(100)
         share.index = [labels[d] for d in share.index]
         order = [*self.themes["theme_name"], OUTLIER_NAME]
-        fig = heatmap(
-            share[[c for c in order if c in share.columns]].T,
-            "Theme mix of each dump (% of its entries)",
-            "dump",
-            "theme",
-            fmt=".0f",
-            cmap="Blues",
-            cbar_label="% of the dump's entries",
-            figsize=(8, 8),
-        )
+        shown = share[[c for c in order if c in share.columns]].T
+        fig = _share_heatmap(shown, "Theme mix of each dump (% of its entries)", "theme", (8, 8))
         figure(fig, self.figures, "dumps_theme_mix")
 
     def lift(self) -> pd.DataFrame:
@@ -202,3 +184,19 @@ class Dumps(Chapter):
 
     def focus_text(self):
         return markdown(words.focus_text(self.focus_words, listing_rank.FOCUS_MARGIN))
+
+
+def _share_heatmap(shares: pd.DataFrame, title: str, rows: str, size: tuple[float, float]):
+    """Percentages of each dump's entries (columns: dumps) as the chapter's one heatmap style."""
+    from ..plots import heatmap
+
+    return heatmap(
+        shares,
+        title,
+        "dump",
+        rows,
+        fmt=".0f",
+        cmap="Blues",
+        cbar_label="% of the dump's entries",
+        figsize=size,
+    )

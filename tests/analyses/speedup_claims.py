@@ -1,5 +1,6 @@
 """Crafted speed-up claims shaped like `extract_speedups` output, for the tables', the sentences'
-and the figure's tests."""
+and the figure's tests, and the families and kinds they name (the real corpus' claims are the
+`papers` and `claims` fixtures of `tests/conftest.py`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ import pandas as pd
 from analysis.analyses.speedups import (
     AUTOREGRESSIVE_TEXT,
     CLAIM_COLUMNS,
+    DECODES,
     END_TO_END,
     HEADLINE_FAMILIES,
     PHRASINGS,
     PLAIN,
     why_left_out,
 )
+
+SPEC, PAR, EARLY, CACHING = (
+    "speculative / draft models",
+    "parallel / multi-token decoding",
+    "early exit / layer skipping",
+    "caching",
+)
+DIFFUSION, RECOGNITION, IMAGES = (kind for kind, _ in DECODES)
 
 
 def claims_frame(rows: list[dict]) -> pd.DataFrame:

@@ -205,18 +205,6 @@ def test_chance_is_the_same_every_run_and_depends_on_the_seed():
     assert list(a.index) == ["d0", "d1", "d2"] and a.name == "chance_z"
 
 
-def verdict_table(search_like: list[bool]) -> pd.DataFrame:
-    n = len(search_like)
-    return pd.DataFrame(
-        {
-            "dump": [f"d{i}" for i in range(n)],
-            "label": [f"00{i} · Jan {i + 1}" for i in range(n)],
-            "word": [f"word{i}" for i in range(n)],
-            "search_like": search_like,
-        }
-    )
-
-
 def test_search_verdict_needs_both_chance_and_share():
     marks = pd.DataFrame(
         {

@@ -12,7 +12,6 @@ import pytest
 from analysis.analyses.speedups import (
     AUTOREGRESSIVE_TEXT,
     BASELINE_KINDS,
-    DECODES,
     END_TO_END,
     FACTOR_FORMS,
     FAMILY_ORDER,
@@ -25,7 +24,6 @@ from analysis.analyses.speedups import (
     PHRASINGS,
     PLAIN,
     UNSTATED,
-    extract_speedups,
     family_summary,
     find_percent_speedups,
     find_speedups,
@@ -37,29 +35,10 @@ from analysis.analyses.speedups import (
     value_axis,
     what_it_decodes,
 )
-from analysis.dataset import load_papers
 from analysis.text import sentences
 
 from ..conftest import run_python
-from .speedup_claims import claims_frame
-
-SPEC, PAR, EARLY, CACHING = (
-    "speculative / draft models",
-    "parallel / multi-token decoding",
-    "early exit / layer skipping",
-    "caching",
-)
-DIFFUSION, RECOGNITION, IMAGES = (kind for kind, _ in DECODES)
-
-
-@pytest.fixture(scope="module")
-def papers() -> pd.DataFrame:
-    return load_papers()
-
-
-@pytest.fixture(scope="module")
-def claims(papers: pd.DataFrame) -> pd.DataFrame:
-    return extract_speedups(papers)
+from .speedup_claims import DIFFUSION, IMAGES, PAR, RECOGNITION, SPEC, claims_frame
 
 
 def _paper(claims: pd.DataFrame, title_start: str) -> pd.DataFrame:

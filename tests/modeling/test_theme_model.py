@@ -27,6 +27,7 @@ OTHER = ClusterConfig(
     cluster_selection_method="leaf",
     map_min_dist=0.3,
     exact_neighbors_below=100,
+    n_epochs=50,
     consensus_seeds=3,
     consensus_cut=0.3,
     target_outlier_share=0.1,
@@ -39,7 +40,18 @@ def hand_fitted() -> ThemeModel:
     m.centroids_ = np.eye(3, 4, dtype=np.float32)
     m.assign_threshold_ = np.float32(0.5)
     m.n_themes_ = 3
+    m.n_features_in_ = 4
     return m
+
+
+def test_an_unfitted_model_says_so_as_scikit_learn_does():
+    from sklearn.exceptions import NotFittedError
+
+    for call in (ThemeModel().predict, ThemeModel().transform):
+        with pytest.raises(NotFittedError, match="ThemeModel instance is not fitted yet"):
+            call(np.eye(3, 4, dtype=np.float32))
+    with pytest.raises(ValueError, match=r"X has shape \(2, 5\): expected rows of 4 features"):
+        hand_fitted().predict(np.ones((2, 5), np.float32))
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +215,7 @@ def test_saved_model_predicts_as_the_original(
     assert loaded.get_params() == fitted.get_params()
     assert loaded.metadata_ == {"embedding_key": "k", "theme_names": ["x"]}
     assert loaded.n_themes_ == fitted.n_themes_
+    assert loaded.n_features_in_ == fitted.n_features_in_ == corpus_vectors.shape[1]
     assert np.array_equal(loaded.predict(corpus_vectors), fitted.predict(corpus_vectors))
     assert np.array_equal(loaded.transform(corpus_vectors), fitted.transform(corpus_vectors))
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
 
 from analysis.analyses.speedups import (
     AUTOREGRESSIVE_TEXT,
@@ -17,13 +16,11 @@ from analysis.analyses.speedups import (
     OTHER,
     PHRASINGS,
     UNSTATED,
-    extract_speedups,
     headline_summary,
     paper_speedups,
     percent_speedups,
     value_axis,
 )
-from analysis.dataset import load_papers
 from analysis.narrative.speedups import (
     CLEAR_RATIO,
     FAMILY_MEANING,
@@ -39,24 +36,15 @@ from analysis.narrative.speedups import (
 )
 from analysis.narrative.wording import at_most
 
-from ..analyses.speedup_claims import claims_frame
-
-SPEC, PAR, CACHING = (
-    "speculative / draft models",
-    "parallel / multi-token decoding",
-    "caching",
+from ..analyses.speedup_claims import (
+    CACHING,
+    DIFFUSION,
+    IMAGES,
+    PAR,
+    RECOGNITION,
+    SPEC,
+    claims_frame,
 )
-DIFFUSION, RECOGNITION, IMAGES = (kind for kind, _ in DECODES)
-
-
-@pytest.fixture(scope="module")
-def papers() -> pd.DataFrame:
-    return load_papers()
-
-
-@pytest.fixture(scope="module")
-def claims(papers: pd.DataFrame) -> pd.DataFrame:
-    return extract_speedups(papers)
 
 
 def _rows(spec: list[tuple[str, str, float]], **extra) -> list[dict]:

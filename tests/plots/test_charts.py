@@ -12,20 +12,9 @@ import pandas as pd
 import pytest
 from matplotlib.collections import QuadMesh
 
+from analysis import plots
 from analysis.analyses.explore import dump_overlap_matrix
 from analysis.config import OUTLIER_NAME
-from analysis.plots import (
-    dump_overlap,
-    heatmap,
-    histogram,
-    similarity_dendrogram,
-    speedup_factors,
-    stacked_bars,
-    sweep_scatter,
-    theme_map,
-    theme_sizes,
-    truncation_effect,
-)
 from analysis.plots.style import OUTLIER_COLOR, theme_colors
 
 from ..analyses.speedup_claims import claims_frame
@@ -52,7 +41,7 @@ def test_overlap_colours_span_the_off_diagonal():
     occ = occurrences()
     m = dump_overlap_matrix(occ).to_numpy()
     off = m[~np.eye(len(m), dtype=bool)]
-    fig = dump_overlap(occ)
+    fig = plots.dump_overlap(occ)
     ax = fig.axes[0]
     (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
     assert mesh.norm.vmax == off.max() < np.diag(m).min()
@@ -73,7 +62,7 @@ def test_theme_sizes_text_never_meets_a_bar():
             themes["theme_id"] != 0, "A theme with a very long name " * 3
         )
     )
-    fig = theme_sizes(themes, 25)
+    fig = plots.theme_sizes(themes, 25)
     fig.canvas.draw()
     ax = fig.axes[0]
     bars = [p.get_window_extent() for p in ax.patches]
@@ -113,7 +102,7 @@ def grouped_similarity() -> tuple[pd.DataFrame, list[set[str]]]:
 def test_similarity_dendrogram_groups_themes_without_cell_numbers():
     sim, groups = grouped_similarity()
     themes = pd.DataFrame({"theme_id": range(6), "theme_name": sim.index})
-    fig = similarity_dendrogram(sim, themes)
+    fig = plots.similarity_dendrogram(sim, themes)
     fig.canvas.draw()
     leaves = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
     leaves = [t for t in leaves if t in sim.index]
@@ -133,8 +122,8 @@ def test_similarity_dendrogram_groups_themes_without_cell_numbers():
 
 def test_heatmap_cells_annotated_unless_asked_not_to():
     table = pd.DataFrame(np.arange(6.0).reshape(2, 3), index=["a", "b"], columns=["x", "y", "z"])
-    assert len(heatmap(table, "t", "x", "y").axes[0].texts) == 6
-    assert len(heatmap(table, "t", "x", "y", annot=False).axes[0].texts) == 0
+    assert len(plots.heatmap(table, "t", "x", "y").axes[0].texts) == 6
+    assert len(plots.heatmap(table, "t", "x", "y", annot=False).axes[0].texts) == 0
 
 
 def every_figure() -> dict[str, plt.Figure]:
@@ -158,16 +147,16 @@ def every_figure() -> dict[str, plt.Figure]:
     )
     table = pd.DataFrame({"model": [3, 1], "data": [0, 2]}, index=["A", "B"])
     return {
-        "theme_map": theme_map(papers, themes),
-        "theme_sizes": theme_sizes(themes, 25),
-        "dump_overlap": dump_overlap(occurrences()),
-        "heatmap": heatmap(table, "t", "x", "y", cbar_label="v"),
-        "similarity_dendrogram": similarity_dendrogram(sim),
-        "histogram": histogram(rng.normal(size=50), "t", "x", "y"),
-        "speedup_factors": speedup_factors(claims),
-        "stacked_bars": stacked_bars(table, "t", "x", "y"),
-        "sweep_scatter": sweep_scatter(sweep),
-        "truncation_effect": truncation_effect(
+        "theme_map": plots.theme_map(papers, themes),
+        "theme_sizes": plots.theme_sizes(themes, 25),
+        "dump_overlap": plots.dump_overlap(occurrences()),
+        "heatmap": plots.heatmap(table, "t", "x", "y", cbar_label="v"),
+        "similarity_dendrogram": plots.similarity_dendrogram(sim),
+        "histogram": plots.histogram(rng.normal(size=50), "t", "x", "y"),
+        "speedup_factors": plots.speedup_factors(claims),
+        "stacked_bars": plots.stacked_bars(table, "t", "x", "y"),
+        "sweep_scatter": plots.sweep_scatter(sweep),
+        "truncation_effect": plots.truncation_effect(
             rng.integers(200, 400, 50), rng.uniform(size=50), 256
         ),
     }

@@ -14,7 +14,7 @@ CHURN = """
 import resource, sys
 import analysis
 import numpy as np
-from analysis.embedding.allocator import keep_large_buffers
+from analysis.process.heap import keep_large_buffers
 if sys.argv[1] == "keep":
     assert keep_large_buffers()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -39,7 +39,7 @@ def test_freed_buffers_stay_mapped() -> None:
 
 
 def test_only_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:
-    from analysis.embedding import allocator
+    from analysis.process import heap as allocator
 
     monkeypatch.setattr(allocator.sys, "platform", "darwin")
     allocator.keep_large_buffers.cache_clear()

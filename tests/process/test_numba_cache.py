@@ -1,4 +1,4 @@
-"""umap-learn's numba kernels cached on disk (`analysis.modeling.numba_cache`): the first process
+"""umap-learn's numba kernels cached on disk (`analysis.process.numba_cache`): the first process
 writes the machine code, the next loads it instead of compiling again."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from tests.conftest import run_python
 FIT = """
 import json, sys
 import analysis  # first: the portable numerics environment
+from analysis.process import apply
+apply(embeds_corpus=False)  # an entry point's settings: the kernels cached
 import numba
 import numpy as np
 from numba.core.registry import CPUDispatcher
