@@ -78,7 +78,8 @@ def stage_row(kind: str, r: dict | None, **about) -> dict:
         "measured": True,
         "wall": r["wall"],
         "cells": [st[s]["seconds"] if s in st else None for s in STAGES],
-        "peak": max((v["peak_mb"] for v in st.values()), default=0),
+        # all its processes where sampled (the fits' workers too), else the main one's
+        "peak": r.get("tree_peak_mb") or max((v["peak_mb"] for v in st.values()), default=0),
     }
 
 

@@ -22,7 +22,7 @@ FIT_SIZES = (1_000, 3_000, 10_000, 30_000, 100_000)
 #: umap-learn's own choice there (500 up to 10,000 points): themes and time.
 EPOCHS_CHECK = (10_000, 500)
 #: The stages drawn, in the order a run makes them.
-STAGES = ("load", "embed", "cluster", "name", "write", "figures")
+STAGES = ("load", "embed", "cluster", "name", "figures", "write", "publish")
 
 
 def min_cluster_size(n: int) -> int:
@@ -107,7 +107,7 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
     sizes = sorted(scale)
     stages = [s for s in STAGES if all(s in scale[n]["stages"] for n in sizes)]
     with plt.rc_context(STYLE):
-        fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 4.8))
+        fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 5.4))
         for i, s in enumerate(stages):
             a.plot(
                 sizes,
@@ -121,39 +121,37 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
         a.set_yscale("log")
         a.set_xlabel("abstracts (synthetic texts, log scale)")
         a.set_ylabel("seconds (log scale)")
-        a.set_title("A run end to end, per stage")
-        a.legend(frameon=False, fontsize=9)
+        a.set_title("End to end, per stage")
+        a.legend(frameon=False, fontsize=9, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.16))
         ns = sorted(fit)
         if ns:
-            b.plot(ns, [fit[n]["fit_seconds"] / 60 for n in ns], "o-", color=PALETTE[1])
-            b.plot(ns, [fit[n]["graph_seconds"] / 60 for n in ns], "o:", color=PALETTE[2])
-            b.annotate(
-                "whole consensus fit",
-                (ns[-1], fit[ns[-1]]["fit_seconds"] / 60),
-                xytext=(-8, 6),
-                textcoords="offset points",
-                ha="right",
-                fontsize=9,
+            b.plot(
+                ns,
+                [fit[n]["fit_seconds"] / 60 for n in ns],
+                "o-",
+                color=PALETTE[1],
+                label="whole consensus fit",
             )
-            b.annotate(
-                "neighbour graph (once)",
-                (ns[-1], fit[ns[-1]]["graph_seconds"] / 60),
-                xytext=(-8, -14),
-                textcoords="offset points",
-                ha="right",
-                fontsize=9,
+            b.plot(
+                ns,
+                [fit[n]["graph_seconds"] / 60 for n in ns],
+                "o:",
+                color=PALETTE[2],
+                label="its neighbour graph (once)",
             )
-            c.plot(ns, [fit[n]["peak_mb"] / 1000 for n in ns], "o-", color=PALETTE[3])
+            b.legend(frameon=False, fontsize=9, loc="upper left")
+            c.plot(ns, [fit[n]["peak_mb"] * 2**20 / 1e9 for n in ns], "o-", color=PALETTE[3])
         b.set_xscale("log")
         b.set_ylim(bottom=0)
         b.set_xlabel("papers (synthetic vectors, log scale)")
         b.set_ylabel("minutes")
-        b.set_title("Consensus fit: 40 UMAP + HDBSCAN fits on all cores")
+        b.set_title("Consensus fit: time (40 fits, all cores)")
         c.set_xscale("log")
         c.set_ylim(bottom=0)
         c.set_xlabel("papers (synthetic vectors, log scale)")
-        c.set_ylabel("peak memory of all its processes (GB)")
+        c.set_ylabel("GB, all its processes together")
         c.set_title("Consensus fit: peak memory")
         fig.suptitle("How `python -m analysis run` grows with the corpus", fontweight="bold")
+        fig.tight_layout()
     save(fig, path.parent, path.stem)
     plt.close(fig)
