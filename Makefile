@@ -55,7 +55,8 @@ quick: $(STAMP) lint ## The quick loop: lint and the tests not marked slow (no p
 notebooks: $(STAMP) ## Re-take the map screenshot, re-execute the notebooks in place, render them to offline HTML
 	$(PY) -m analysis.plots.screenshot
 	for nb in notebooks/*.ipynb; do \
-	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	  $(VENV)/bin/jupyter nbconvert --to html --template offline \
 	    --TemplateExporter.extra_template_basedirs=notebooks/templates \
 	    --output-dir notebooks/html "$$nb" || exit 1; \

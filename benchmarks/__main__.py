@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         "into results/bench.json, keeping the rest; the report says so",
     )
     ap.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="measure the scale sections again (synthetic corpora end to end, the consensus "
+        "alone) into results/bench.json, keeping the rest",
+    )
+    ap.add_argument(
         "--report-only",
         action="store_true",
         help="rewrite results.md and the figure from results/bench.json",
@@ -100,12 +106,21 @@ def redo_throughput() -> int:
     return 0
 
 
+def measure_scale(res: dict, sizes: list[int], fit_sizes: list[int]) -> None:
+    """The scale sections into `res`, saving after each run."""
+    from .scale import fit_runs, scale_runs
+    from .throughput import corpus_run_papers
+
+    res["scale"], res["fits"] = {}, {}
+    scale_runs(corpus_run_papers(), sizes, res["scale"], after_each=lambda: save(res))
+    fit_runs(fit_sizes, res["fits"], after_each=lambda: save(res))
+
+
 def measure(sizes: list[int], fit_sizes: list[int], repeat: int, with_peer: bool) -> int:
     """Every phase in turn, saving after each: a run stopped during the long scale steps keeps
     the rest."""
     from .machine import describe_machine, matmul_peak
     from .runs import ROUND, end_to_end, isolate_numba_cache
-    from .scale import fit_runs, scale_runs
     from .throughput import throughput_and_peak
 
     numba_cache = isolate_numba_cache()  # the first run compiles, as on a new machine
@@ -117,12 +132,9 @@ def measure(sizes: list[int], fit_sizes: list[int], repeat: int, with_peer: bool
     for kind in ROUND:
         if res.get(kind):
             print(f"{kind}: best {res[kind]['wall']:.1f} s of {res[kind]['walls']}")
-    papers = throughput_and_peak(res)
-    res["scale"] = {}
+    throughput_and_peak(res)
     save(res)
-    scale_runs(papers, sizes, res["scale"], after_each=lambda: save(res))
-    res["fits"] = {}
-    fit_runs(fit_sizes, res["fits"], after_each=lambda: save(res))
+    measure_scale(res, sizes, fit_sizes)
     numba_cache.cleanup()
     return 0
 
@@ -136,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         return redo_throughput()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     fit_sizes = [int(s) for s in args.fit_sizes.split(",") if s]
+    if args.scale_only:
+        res = json.loads(RAW_JSON.read_text())
+        measure_scale(res, sizes, fit_sizes)
+        return 0
     return measure(sizes, fit_sizes, args.repeat, with_peer=not args.skip_peer)
 
 

@@ -160,11 +160,10 @@ def embedding_throughput(
 
 def throughput_and_peak(res: dict) -> pd.DataFrame:
     """Measure the throughput section into `res`, then the peaks again (`remeasure_peaks`);
-    returns the papers it embedded (the real corpus)."""
-    from analysis.dataset import load_papers
+    returns the papers it embedded (the real corpus, with the themes of its run)."""
     from analysis.text import paper_texts
 
-    papers = load_papers()
+    papers = corpus_run_papers()
     res["throughput"] = embedding_throughput(paper_texts(papers))
     print("throughput:", {k: v for k, v in res["throughput"].items() if k != "rows"})
     for row in res["throughput"]["rows"]:
@@ -172,3 +171,16 @@ def throughput_and_peak(res: dict) -> pd.DataFrame:
     remeasure_peaks(res["peak"])
     print("matmul peaks again:", res["peak"])
     return papers
+
+
+def corpus_run_papers() -> pd.DataFrame:
+    """The real corpus' papers with the themes of its run in data/processed (made first if
+    there is none): what the synthetic corpora are drawn from."""
+    from analysis.artifacts import load_run
+    from analysis.config import DEFAULT
+    from analysis.pipeline import run
+    from analysis.run_sets import current_set
+
+    if current_set(DEFAULT.processed_dir) is None:
+        run(progress=False, verbose=False)
+    return load_run().papers

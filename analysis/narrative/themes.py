@@ -194,11 +194,14 @@ def misfits_text(papers: pd.DataFrame) -> str:
     mis = members[members["misfit"]]
     share = mis.groupby("theme_name").size().sort_values(ascending=False, kind="stable")
     most = share.index[0]
+    alien = int((mis["better_theme_id"] < 0).sum())
     return (
         f"{counted(len(mis), 'misfit')} of {len(members)} members: a misfit is a member its own "
-        "theme's name does not describe, and another theme's name or centre describes better. "
+        "theme's name does not describe, and another theme's name or centre describes better, "
+        f"or that its name does not describe at all while a research area does ({alien} of "
+        "them: no theme is about it). "
         f"Most are in **{most}** ({share[most]}); they stay members (the themes are what the "
-        "consensus found) and are shown apart, each with its better theme."
+        "consensus found) and are shown apart, each with its better theme where there is one."
     )
 
 

@@ -63,3 +63,18 @@ def test_topics_are_found_by_name_or_said_missing():
 def test_findings_count_misfits_among_members():
     said = findings(PAPERS, THEMES.assign(size=[3, 1]))
     assert said[-1].startswith("1 member (25%) is a misfit")
+
+
+def test_misfits_are_counted_with_those_no_theme_is_about():
+    from analysis.narrative.themes import misfits_text
+
+    papers = PAPERS.assign(
+        theme_name=["Alpha", "Alpha", "Alpha", "Beta"],
+        misfit=[False, True, True, False],
+        better_theme_id=[-1, -1, 1, -1],
+    )
+    text = misfits_text(papers)
+    assert text.startswith("2 misfits of 4 members: a misfit is a member its own theme's name")
+    assert "while a research area does (1 of them: no theme is about it)" in text
+    assert "Most are in **Alpha** (2)" in text
+    assert "each with its better theme where there is one" in text
