@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale-only",
         action="store_true",
         help="measure the scale sections again (synthetic corpora end to end, the consensus "
-        "alone) into results/bench.json, keeping the rest",
+        "alone) at the sizes named by --sizes and --fit-sizes into results/bench.json, keeping the "
+        "rest (so a stopped run resumes)",
     )
     ap.add_argument(
         "--report-only",
@@ -106,12 +107,21 @@ def redo_throughput() -> int:
     return 0
 
 
-def measure_scale(res: dict, sizes: list[int], fit_sizes: list[int]) -> None:
-    """The scale sections into `res`, saving after each run."""
+def measure_scale(res: dict, sizes: list[int], fit_sizes: list[int], keep: bool = False) -> None:
+    """The scale sections into `res`, saving after each run; with `keep`, sizes measured before
+    and not named again stay (a stopped `--scale-only` run resumes where it stopped)."""
     from .scale import fit_runs, scale_runs
     from .throughput import corpus_run_papers
 
-    res["scale"], res["fits"] = {}, {}
+    if keep:
+        res["scale"] = {int(n): v for n, v in res.get("scale", {}).items() if int(n) not in sizes}
+        res["fits"] = {
+            k if k == "epochs_check" else int(k): v
+            for k, v in res.get("fits", {}).items()
+            if k == "epochs_check" or int(k) not in fit_sizes
+        }
+    else:
+        res["scale"], res["fits"] = {}, {}
     scale_runs(corpus_run_papers(), sizes, res["scale"], after_each=lambda: save(res))
     fit_runs(fit_sizes, res["fits"], after_each=lambda: save(res))
 
@@ -150,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     fit_sizes = [int(s) for s in args.fit_sizes.split(",") if s]
     if args.scale_only:
         res = json.loads(RAW_JSON.read_text())
-        measure_scale(res, sizes, fit_sizes)
+        measure_scale(res, sizes, fit_sizes, keep=True)
         return 0
     return measure(sizes, fit_sizes, args.repeat, with_peer=not args.skip_peer)
 
