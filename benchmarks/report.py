@@ -386,6 +386,9 @@ def beyond(th: dict, rows: list[dict], fit: dict | None, cores: int) -> dict:
         "pflop": flop_1m / 1e15,
         "tokens_per_s": fast["tokens_per_s"],
         "hours": 1_000_000 * tokens_per_doc / fast["tokens_per_s"] / 3600,
+        # what a run computes in (float64), when measured: the hours a reader can expect
+        "run_row": f64,
+        "run_hours": 1_000_000 * tokens_per_doc / f64["tokens_per_s"] / 3600 if f64 else None,
         "fp64_over_fp32": f64["seconds"] / f32["seconds"] if f32 and f64 else None,
         "cores": cores,
         "embed": None,

@@ -106,6 +106,9 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
     fit = {int(k): v for k, v in (fits or {}).items() if k != "epochs_check"}
     sizes = sorted(scale)
     stages = [s for s in STAGES if all(s in scale[n]["stages"] for n in sizes)]
+    # a log axis cannot show 0 s: stages that round to nothing are named, not drawn
+    tiny = [s for s in stages if min(scale[n]["stages"][s]["seconds"] for n in sizes) < 0.01]
+    stages = [s for s in stages if s not in tiny]
     with plt.rc_context(STYLE):
         fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 5.4))
         for i, s in enumerate(stages):
@@ -122,23 +125,22 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
         a.set_xlabel("abstracts (synthetic texts, log scale)")
         a.set_ylabel("seconds (log scale)")
         a.set_title("End to end, per stage")
-        a.legend(frameon=False, fontsize=9, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+        a.legend(
+            frameon=False,
+            fontsize=9,
+            ncol=4,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.16),
+            title=f"not drawn, under 0.01 s: {', '.join(tiny)}" if tiny else None,
+            title_fontsize=8,
+        )
         ns = sorted(fit)
         if ns:
-            b.plot(
-                ns,
-                [fit[n]["fit_seconds"] / 60 for n in ns],
-                "o-",
-                color=PALETTE[1],
-                label="whole consensus fit",
-            )
-            b.plot(
-                ns,
-                [fit[n]["graph_seconds"] / 60 for n in ns],
-                "o:",
-                color=PALETTE[2],
-                label="its neighbour graph (once)",
-            )
+            for key, style, colour, label in (
+                ("fit_seconds", "o-", PALETTE[1], "whole consensus fit"),
+                ("graph_seconds", "o:", PALETTE[2], "its neighbour graph (once)"),
+            ):
+                b.plot(ns, [fit[n][key] / 60 for n in ns], style, color=colour, label=label)
             b.legend(frameon=False, fontsize=9, loc="upper left")
             c.plot(ns, [fit[n]["peak_mb"] * 2**20 / 1e9 for n in ns], "o-", color=PALETTE[3])
         b.set_xscale("log")

@@ -83,7 +83,7 @@ def test_theme_counts_meet_targets(run_a: Path):
 
 
 def test_names_unique_and_the_three_topics_findable_by_name(run_a: Path):
-    """Decoding speed-ups, language-model pretraining and architectures, and compression:
+    """Decoding speed-ups, language-model pretraining, and compression:
     each is in a theme's name."""
     _, themes = load_artifacts(run_a)
     assert themes["theme_name"].is_unique

@@ -4,8 +4,9 @@ summary, so a reader knows where to start. `reading_list` builds the table,
 without Python, and `itable_frame` is its display form for an interactive table in the
 notebooks.
 
-Within a theme papers go by `fit` (how typical of the theme, best first); misfits, which
-another theme describes better, are marked and name that theme. Outliers are listed in a
+Within a theme papers go by `fit` (how typical of the theme, best first); misfits, members
+their theme's name does not describe, are marked and name the theme that fits them better where
+one does. Outliers are listed in a
 section of their own, last, under the run's outlier name, nearest their theme first; their
 ``nearest_theme`` column says which theme each sits closest to.
 """
@@ -138,8 +139,8 @@ def reading_list_html(df: pd.DataFrame, themes: pd.DataFrame | None = None) -> s
     """The reading list as one static page: a contents list, then a section per theme: why its
     name is right (the theme's quoted `evidence`, from `themes`), then every member, the most
     typical first, each with its one-line summary; misfits are marked with the theme that
-    describes them better. Every text from the dumps is escaped; no script, no external
-    resource."""
+    describes them better, or as fitting none. Every text from the dumps is escaped; no script,
+    no external resource."""
     quotes = (
         {} if themes is None else dict(zip(themes["theme_id"], themes["evidence"], strict=True))
     )
@@ -192,8 +193,9 @@ def reading_list_html(df: pd.DataFrame, themes: pd.DataFrame | None = None) -> s
     intro = (
         f"<p>{len(df)} papers in {n_themes} themes. Within a theme the papers go by "
         "<em>fit</em>, how typical of the theme each is (1: the most typical), so the first "
-        "rows are where to start; a <em>misfit</em> is a member that another theme's name or "
-        "centre describes better. A title links to arXiv's title search for it; "
+        "rows are where to start; a <em>misfit</em> is a member its theme's name does not "
+        "describe (another theme's name or centre may fit it better). A title links to "
+        "arXiv's title search for it; "
         "<em>listed in</em> names the dumps (file number and page date).</p>"
     )
     return (

@@ -34,6 +34,7 @@ __all__ = [
     "METHOD_FAMILIES",
     "OPERATION",
     "OTHER",
+    "OTHER_MODEL",
     "PHRASINGS",
     "PLAIN",
     "UNSTATED",
@@ -232,15 +233,27 @@ _OPERATION = re.compile(
 )
 _WHOLE = re.compile(r"\bend-to-end\b|\boverall\b|\bwhole\b|\bfull (?:model|pipeline)\b", re.I)
 
-#: What a claim was measured against. Plain decoding: the model or pipeline run without the
-#: method (autoregressive, vanilla, standard or greedy decoding, the base or target model, the
-#: architecture the method replaces). Another accelerated method: a method itself made to be
-#: fast (Medusa, EAGLE, speculative decoding, FlashAttention, vLLM, the state-of-the-art or
-#: existing solutions a paper competes with), or a factor stated on top of one ("further",
-#: "additional") or together with one ("when combined with KV-Cache"). Unstated: the sentence
-#: names no baseline.
-PLAIN, FAST, UNSTATED = "plain decoding", "another accelerated method", "unstated"
-BASELINE_KINDS: list[str] = [PLAIN, FAST, UNSTATED]
+#: What a claim was measured against. Plain decoding: the same model run without the method,
+#: named as such (autoregressive, vanilla, standard or greedy decoding or generation, the base
+#: or target model, a baseline). Another accelerated method: a method itself made to be fast
+#: (Medusa, EAGLE, speculative decoding, FlashAttention, vLLM, the state-of-the-art or existing
+#: solutions a paper competes with), or a factor stated on top of one ("further",
+#: "additional") or together with one ("when combined with KV-Cache"). Another model: any
+#: other stated baseline, a different model or architecture ("vanilla transformers",
+#: "quality-equivalent dense models", "HoVLE", "PyTorch"), which compares two models, not a
+#: model with and without a way of decoding. Unstated: the sentence names no baseline.
+PLAIN, FAST, OTHER_MODEL, UNSTATED = (
+    "plain decoding",
+    "another accelerated method",
+    "another model",
+    "unstated",
+)
+BASELINE_KINDS: list[str] = [PLAIN, FAST, OTHER_MODEL, UNSTATED]
+_PLAIN_BASELINE = re.compile(
+    r"decoding|generation|sampling|greedy|auto-?regressive|\bAR\b|\bbaselines?\b|"
+    r"\b(?:base|target|original|backbone)\s+(?:model|LLM)s?\b|without\b",
+    re.IGNORECASE,
+)
 _FAST_BASELINE = re.compile(
     r"medusa|eagle|speculative|flash-?attention|vllm|lookahead|sequoia|specinfer|\bPAR\b|"
     r"state[- ]of[- ]the[- ]art|\bsota\b|\b(?:existing|previous|prior|recent)\b",
@@ -316,12 +329,15 @@ def _respective_baselines(sentence: str, after: int, n: int) -> list[str | None]
 def baseline_kind(baseline: str | None, near: str) -> str:
     """`FAST` when the words near the factor stack it on another method ("1.22times further
     speed improvement", "when combined with KV-Cache") or its baseline is a fast method,
-    `PLAIN` for any other stated baseline, `UNSTATED` without one."""
+    `PLAIN` when the baseline reads as plain decoding of the same model, `OTHER_MODEL` for
+    any other stated baseline, `UNSTATED` without one."""
     if _ON_TOP.search(near):
         return FAST
     if baseline is None:
         return UNSTATED
-    return FAST if _FAST_BASELINE.search(baseline) else PLAIN
+    if _FAST_BASELINE.search(baseline):
+        return FAST
+    return PLAIN if _PLAIN_BASELINE.search(baseline) else OTHER_MODEL
 
 
 #: How a paper makes generation or inference faster, each family with the pattern that finds it
@@ -402,7 +418,7 @@ DECODES: list[tuple[str, str]] = [
 
 #: Why a claim is not in the headline, in the order the rules are checked (the first that
 #: applies is given): its method's family, what it decodes, its scope, its baseline.
-LEFT_OUT: list[str] = ["other family", "other output", OPERATION, FAST, UNSTATED]
+LEFT_OUT: list[str] = ["other family", "other output", OPERATION, FAST, OTHER_MODEL, UNSTATED]
 
 
 def method_family(title: str, abstract: str = "") -> str:
@@ -675,10 +691,11 @@ def headline_summary(claims: pd.DataFrame) -> pd.Series:
     """The headline and what it leaves out. `papers`, `claims` and the spread (`min`, `q1`,
     `median`, `q3`, `max`) of the headline papers' values; then, among the decoding and serving
     claims on autoregressive text, how many claims were left out as one operation
-    (`operation`), against another accelerated method (`fast`) or with no baseline
-    (`unstated`), and the papers with no claim against plain decoding (`papers_out`); the
-    claims and papers of those families that decode something else (`other_output_claims`,
-    `other_output_papers`); and how many headline claims say "up to" (`up_to`)."""
+    (`operation`), against another accelerated method (`fast`), against another model
+    (`other_model`) or with no baseline (`unstated`), and the papers with no claim against
+    plain decoding (`papers_out`); the claims and papers of those families that decode
+    something else (`other_output_claims`, `other_output_papers`); and how many headline
+    claims say "up to" (`up_to`)."""
     p = paper_speedups(claims)
     head = p[p["headline"]]["factor"]
     fam = claims[claims["left_out"] != LEFT_OUT[0]]
@@ -696,6 +713,7 @@ def headline_summary(claims: pd.DataFrame) -> pd.Series:
             "max": float(q.iloc[4]),
             "operation": int((text["left_out"] == OPERATION).sum()),
             "fast": int((text["left_out"] == FAST).sum()),
+            "other_model": int((text["left_out"] == OTHER_MODEL).sum()),
             "unstated": int((text["left_out"] == UNSTATED).sum()),
             "papers_out": int(text["paper_id"].nunique() - len(head)),
             "other_output_claims": len(elsewhere),

@@ -12,6 +12,7 @@ belong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,16 +32,23 @@ EVIDENCE_SEPARATOR = " | "
 SENTENCE_CHARS = (40, 400)
 
 
+#: A list of keywords at an abstract's end ("Keywords: ...", "Index Terms - ...") is no sentence
+#: about the paper, and would quote the name back to itself.
+_KEYWORD_LIST = re.compile(r"^\s*(?:key\s*words?|index\s+terms)\b\s*[:\-\u2014\u2013]", re.I)
+
+
 def _quotable(abstract: str) -> list[str]:
     """The sentences a quote may be: from where the paper turns to its own work (what it
-    does, not the field's background), else any; of a readable length."""
+    does, not the field's background), else any; of a readable length; never a keyword list."""
     lo, hi = SENTENCE_CHARS
 
     def ok(text: str) -> list[str]:
         return [
             s.strip()
             for s in sentences(text)
-            if lo <= len(s.strip()) <= hi and EVIDENCE_SEPARATOR.strip() not in s
+            if lo <= len(s.strip()) <= hi
+            and EVIDENCE_SEPARATOR.strip() not in s
+            and not _KEYWORD_LIST.match(s)
         ]
 
     return ok(own_method(abstract)) or ok(abstract)

@@ -183,31 +183,24 @@ def name_themes(
         name = chosen.get(t, f"Unnamed theme {t}")
         c = by_name.get(name)
         if c is None:
-            rows.append(
-                dict(
-                    theme_name=name,
-                    name_source="none",
-                    name_coverage=0.0,
-                    name_precision=0.0,
-                    heldout_coverage=0.0,
-                    heldout_precision=0.0,
-                    name_fits=False,
-                )
-            )
+            rows.append((name, "none", 0.0, 0.0, 0.0, 0.0))
             continue
         fits = heldout[(t, name)]
         cov, prec = _fit(c.matches, members, ~members)
         h_cov = sum(f[0] for f in fits) / len(fits)
         h_prec = sum(f[1] for f in fits) / len(fits)
-        rows.append(
-            {
-                "theme_name": name,
-                "name_source": c.source,
-                "name_coverage": cov,
-                "name_precision": prec,
-                "heldout_coverage": h_cov,
-                "heldout_precision": h_prec,
-                "name_fits": h_cov >= MIN_COVERAGE,
-            }
-        )
-    return pd.DataFrame(rows)
+        rows.append((name, c.source, cov, prec, h_cov, h_prec))
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "theme_name",
+            "name_source",
+            "name_coverage",
+            "name_precision",
+            "heldout_coverage",
+            "heldout_precision",
+        ],
+    )
+    # an unnamed theme has held-out coverage 0, so this is False for it too
+    out["name_fits"] = out["heldout_coverage"] >= MIN_COVERAGE
+    return out

@@ -36,13 +36,25 @@ def verdict_text(verdict: pd.DataFrame, min_share: float) -> str:
     """What the dumps are, worded from `listings.search_verdict`: the keyword-search reading
     only when every dump passes; otherwise which do and which do not."""
     n = len(verdict)
-    bar = f"beats chance and is held by at least {min_share:.0%} of the dump's entries"
+    bar = (
+        f"beats chance and is held by at least {min_share:.0%} of the dump's entries (a bar "
+        "this analysis sets)"
+    )
     like = verdict[verdict["search_like"]]
     words = [f'"{w}"' for w in like["word"]]
     if len(like) == n:
+        minority = like[like["share"] < 0.5]
+        caveat = (
+            f"; in {joined(minority['label'].tolist())} the word is held by fewer than half the "
+            f"entries ({joined([pct(x) for x in minority['share']])}), so the titles and "
+            "abstracts alone do not show what selected the rest"
+            if len(minority)
+            else ""
+        )
         return (
-            f"In every one of the {n} dumps the top marking word {bar}, so the dumps look like "
-            f"the results of keyword searches for {joined(words)} rather than one trending list."
+            f"In every one of the {n} dumps the top marking word {bar}: the dumps are "
+            f"consistent with listings filtered by topic, e.g. keyword searches for "
+            f"{joined(words)}, rather than one trending list{caveat}."
         )
     if like.empty:
         return (
@@ -51,7 +63,7 @@ def verdict_text(verdict: pd.DataFrame, min_share: float) -> str:
         )
     rest = verdict[~verdict["search_like"]]
     return (
-        f"{len(like)} of the {n} dumps look like the results of keyword searches (for "
+        f"{len(like)} of the {n} dumps are consistent with keyword searches (for "
         f"{joined(words)}): their top marking word {bar}. In {joined(list(rest['label']))} it does "
         "not, so the data do not show that every dump is a search's results."
     )
@@ -121,18 +133,18 @@ def findings(
 
 
 def focus_text(focus: pd.DataFrame, margin: float, short: bool = False) -> str:
-    """Whether each listing's most over-represented theme is explained by its marking words:
+    """Whether each listing's most over-represented theme co-occurs with its marking words:
     the theme's entries hold the word at least `margin` more often than the whole dump's."""
     explained = focus[focus["share_holding"] - focus["share_in_dump"] >= margin]
     rest = focus.drop(index=explained.index)
     if explained.empty:
         return (
             "In no dump does the most over-represented theme hold a marking word much more often "
-            "than the dump as a whole: the words do not explain what each listing "
+            "than the dump as a whole: the words do not go with what each listing "
             "over-represents."
         )
     text = (
-        f"A listing's most over-represented theme is explained by its marking words in "
+        f"A listing's most over-represented theme co-occurs with its marking words in "
         f"{len(explained)} of the {len(focus)} dumps, where that theme holds one of them at "
         f"least {100 * margin:.0f} percentage points more often than the dump does ("
         + "; ".join(
@@ -144,7 +156,7 @@ def focus_text(focus: pd.DataFrame, margin: float, short: bool = False) -> str:
     if len(rest):
         text += (
             f"; in {joined(rest['label'].tolist())} the word is about as common in the whole "
-            "dump and explains nothing"
+            "dump and tells nothing"
         )
     if short:
         return text + "."
@@ -227,8 +239,8 @@ def classic_text(
         verdict_text(verdict, min_share),
         "Whatever the searches were, encoder and decoder words run through all of them: a form "
         f'of "decoder" is in {pct_span(coding.loc["decoder"])} of each dump\'s entries, of '
-        f'"encoder" in {pct_span(coding.loc["encoder"])}, so the corpus as a whole leans to '
-        "encoders, decoders and decoding.",
+        f'"encoder" in {pct_span(coding.loc["encoder"])} (no reference listing is at hand to '
+        "say whether that is more than usual).",
     ]
     if classic is not None:
         word = verdict.set_index("dump").loc[classic["dump"], "word"]

@@ -21,21 +21,26 @@ _LAYOUTS_MEAN = (
 )
 
 
-def _versus(n_do: int, n_ed: int) -> str:
-    """Decoder-only against encoder-decoder mentions, worded by a sign test (a corpus found by
-    searching for "decoder" has no reason to be balanced, so only a clear gap is called one)."""
+def _versus(do_only: int, ed_only: int, how_counted: str) -> str:
+    """Papers that mention decoder-only and not encoder-decoder against the reverse, worded by
+    a sign test on those papers alone (a paper mentioning both counts for neither side; a
+    corpus found by searching for "decoder" has no reason to be balanced, so only a clear gap
+    is called one)."""
     from .wording import more_than
 
-    how, p = more_than(n_do, n_ed)
+    how, p = more_than(do_only, ed_only)
+    pair = f"{do_only} against {ed_only} papers that {how_counted} only one of the two"
     if how == "about as many":
-        return (
-            f"about as many decoder-only as encoder-decoder mentions (a gap of {abs(n_do - n_ed)} "
-            f"is within chance: sign test p = {p:.2f})"
-        )
+        return f"about as many ({pair}: within chance, sign test p = {p:.2f})"
     return (
-        f"{how} decoder-only than encoder-decoder mentions (sign test p ≤ {at_most(p)}), in a "
-        "corpus gathered by keyword searches, so this says what these listings hold, not the field"
+        f"{how} decoder-only ({pair}: sign test p ≤ {at_most(p)}; these listings, found by "
+        "keyword searches, not the field)"
     )
+
+
+def _sides(a: pd.Series, b: pd.Series) -> tuple[int, int]:
+    """Papers with `a` and not `b`, and with `b` and not `a`."""
+    return int((a & ~b).sum()), int((b & ~a).sum())
 
 
 def findings(papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame, tables) -> list[str]:
@@ -44,9 +49,15 @@ def findings(papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame, table
     counts = arch[layouts].sum()
     kinds, by_kind = tables.kinds, tables.by_kind
     n_do, n_ed = int(counts["decoder-only"]), int(counts["encoder-decoder"])
+    named_do = arch["explicit"].map(lambda names: "decoder-only" in names)
+    named_ed = arch["explicit"].map(lambda names: "encoder-decoder" in names)
+    by_model_do = int((arch["decoder-only"] & ~named_do).sum())
+    by_model_ed = int((arch["encoder-decoder"] & ~named_ed).sum())
 
     def lead(kind: str) -> str:
         col = by_kind.get(kind, 0) + by_kind.get("both", 0)
+        if not isinstance(col, pd.Series) or col.sum() == 0:
+            return "in no theme: no paper does it"
         top, n, total = col.idxmax(), int(col.max()), int(col.sum())
         where = "concentrated in" if n / total >= 0.5 else "led by"
         return f"{where} **{top}** ({n} of {total})"
@@ -56,9 +67,17 @@ def findings(papers: pd.DataFrame, arch: pd.DataFrame, comp: pd.DataFrame, table
     both_text = "none does both" if both == 0 else f"{counted(both, 'paper')} do both"
     return [
         f"Of the {len(papers)} papers, {n_do} mention decoder-only models and {n_ed} "
-        f"encoder-decoder ones ({_LAYOUTS_MEAN}): {_versus(n_do, n_ed)}; "
-        f"{int(counts['encoder-only'])} mention encoder-only models. Only "
-        f"{counted(len(tables.versus), 'paper')} name two or more layouts outright; every "
+        f"encoder-decoder ones ({_LAYOUTS_MEAN}; a mention is the layout's name or a model "
+        "of it, such as GPT or LLaMA, T5 or BART): "
+        f"{_versus(*_sides(arch['decoder-only'], arch['encoder-decoder']), 'mention')}. "
+        f"The two counts are not alike: {by_model_do} of the decoder-only mentions come "
+        f"from a model's name or a phrase alone, {by_model_ed} of the encoder-decoder ones. "
+        f"By the layouts' own names alone, {int(named_do.sum())} papers say "
+        f"decoder-only and {int(named_ed.sum())} encoder-decoder: "
+        f"{_versus(*_sides(named_do, named_ed), 'name')}. "
+        f"{int(counts['encoder-only'])} mention encoder-only models, and "
+        f"{counted(len(tables.versus), 'paper')} "
+        f"{'names' if len(tables.versus) == 1 else 'name'} two or more layouts outright; every "
         "mention is listed below with the sentence that makes it.",
         f"**{counted(int(kinds['model']), 'paper')}** compress models (make a trained model "
         "smaller: quantization to fewer bits, pruning, distillation into a smaller model, or "
@@ -79,7 +98,8 @@ def layouts_text(arch: pd.DataFrame) -> str:
         "Papers whose title or abstract mentions each layout (names like T5 or BART count as "
         "encoder-decoder, GPT or LLaMA as decoder-only, BERT or ViT as encoder-only): "
         + ", ".join(f"**{k}** {v}" for k, v in counts.items())
-        + f". {counted(both, 'paper')} mention both encoder-decoder and decoder-only designs."
+        + f". {counted(both, 'paper')} mention both encoder-decoder and decoder-only designs "
+        "this way (by name or model; fewer name two layouts outright)."
     )
 
 

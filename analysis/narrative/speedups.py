@@ -84,7 +84,7 @@ def _headline(claims: pd.DataFrame) -> str:
             "No decoding or serving paper on autoregressive text states a speed-up against plain "
             "decoding, so there is no headline median."
         )
-    n_text = h["claims"] + h["operation"] + h["fast"] + h["unstated"]
+    n_text = h["claims"] + h["operation"] + h["fast"] + h["other_model"] + h["unstated"]
     out = (
         f"Against plain decoding, **{counted(h['papers'], 'paper')}** on autoregressive text in "
         f"the decoding and serving families claim a median of **{factor_text(h['median'])}** "
@@ -92,7 +92,10 @@ def _headline(claims: pd.DataFrame) -> str:
         f"{factor_text(h['min'])} to {factor_text(h['max'])}). Of those families' "
         f"{counted(n_text, 'claim')} on autoregressive text, the rest are left out: "
         f"{h['fast']} against another accelerated method or stacked on one"
-        f"{f' ({_fast_names(claims)})' if h['fast'] else ''}, {h['unstated']} "
+        f"{f' ({_fast_names(claims)})' if h['fast'] else ''}, {h['other_model']} against "
+        "another model or architecture"
+        f"{f' ({_fast_names(claims, tables.OTHER_MODEL)})' if h['other_model'] else ''}, "
+        f"{h['unstated']} "
         f"naming no baseline and {h['operation']} for one operation only (attention alone, a "
         f"kernel), so {h['papers_out']} of the {h['papers'] + h['papers_out']} papers on "
         f"autoregressive text in those families {'does' if h['papers_out'] == 1 else 'do'} not "
@@ -108,10 +111,10 @@ def _headline(claims: pd.DataFrame) -> str:
     return out
 
 
-def _fast_names(claims: pd.DataFrame) -> str:
-    """What the headline's claims against another accelerated method name: their baselines, and
-    a speed-up on top of one when some name none."""
-    fast = claims[claims["left_out"] == tables.FAST]
+def _fast_names(claims: pd.DataFrame, kind: str = tables.FAST) -> str:
+    """What the claims left out as `kind` (another accelerated method, or another model) name:
+    their baselines, and a speed-up on top of one when some name none."""
+    fast = claims[claims["left_out"] == kind]
     names = list(dict.fromkeys(fast["baseline"].dropna()))
     if fast["baseline"].isna().any():
         names.append("a speed-up on top of one")
@@ -227,7 +230,8 @@ def _baselines(claims: pd.DataFrame) -> str:
         f"Only {int(named.sum())} of the {counted(n, 'claim')} say what they were measured "
         f"against ({int(kinds.get(tables.PLAIN, 0))} plain decoding, "
         f"{int(kinds.get(tables.FAST, 0))} another "
-        f"accelerated method), which is why the headline is small; {up} "
+        f"accelerated method, {int(kinds.get(tables.OTHER_MODEL, 0))} another model), which is "
+        f"why the headline is small; {up} "
         f'{"is" if up == 1 else "are"} stated as "up to", a best case ({up_head} of the '
         f"{head} in the headline)."
     )
@@ -290,7 +294,8 @@ def reading(claims: pd.DataFrame) -> str:
         f"{int(kinds.get(tables.PLAIN, 0))} against plain decoding (autoregressive, vanilla, "
         "greedy decoding, the model without the method), "
         f"{int(kinds.get(tables.FAST, 0))} against another accelerated method or on top of one, "
-        "and "
+        f"{int(kinds.get(tables.OTHER_MODEL, 0))} against another model or architecture (two "
+        "models compared, not one model with and without a way of decoding), and "
         f"{int(kinds.get(tables.UNSTATED, 0))} with none named.\n\n"
         "Each paper gets one **method family**: from its title when the title names one, else "
         "from the part of its abstract that describes its own method, from the first sentence "
@@ -344,8 +349,8 @@ def caveats(claims: pd.DataFrame, percents: pd.DataFrame | None = None) -> str:
         "things ("
         + ", ".join(f"{m} {n}" for m, n in metrics.items())
         + "); a factor counted in decoding steps is not a wall-clock speed-up, and an "
-        '"up to" factor is a best case. A claim that names no baseline is most likely against '
-        "plain decoding, but the abstract does not say so, so it stays out of the headline. "
+        '"up to" factor is a best case. A claim that names no baseline may be against plain '
+        "decoding, but the abstract does not say so, so it stays out of the headline. "
         "Read the figure as the range of claims in each family, not as a ranking."
     )
     if percents is not None and len(percents):

@@ -12,6 +12,7 @@ import pandas as pd
 from ..analyses.explore import dump_overlap_matrix
 from ..analyses.speedups import (
     FAMILY_ORDER,
+    OTHER,
     PLAIN,
     family_summary,
     paper_speedups,
@@ -36,8 +37,8 @@ __all__ = [
 
 
 def theme_sizes(themes: pd.DataFrame, n_outliers: int) -> plt.Figure:
-    """Horizontal bars, largest theme first: each theme's papers, its misfits (papers another
-    theme describes better) as the lighter end of its bar; the outliers apart, below a rule.
+    """Horizontal bars, largest theme first: each theme's papers, its misfits (members its name
+    does not describe) as the lighter end of its bar; the outliers apart, below a rule.
     Counts sit just past the bar ends, so no text meets a bar."""
     colors = theme_colors(themes)
     t = themes.sort_values(["size", "theme_id"], ascending=[False, True])
@@ -81,7 +82,7 @@ def theme_sizes(themes: pd.DataFrame, n_outliers: int) -> plt.Figure:
         ax.tick_params(axis="y", length=0)
         ax.set_ylim(y_out + 0.6, -0.6)
         ax.set_xlim(0, top * 1.3 + 2)  # room for the counts past the longest bar
-        ax.set_xlabel("papers (lighter, hatched: misfits, which another theme describes better)")
+        ax.set_xlabel("papers (lighter, hatched: misfits, members the theme's name does not fit)")
         ax.set_ylabel("theme")
         ax.set_title(f"Theme sizes ({int(sizes.sum()) + n_outliers} papers)")
     return fig
@@ -321,10 +322,16 @@ def speedup_factors(claims: pd.DataFrame) -> plt.Figure:
                 )
             med = float(summary.loc[(fam, kind), "median"])
             n = int(summary.loc[(fam, kind), "papers"])
-            if n > 1 and med <= hi:  # a median past the edge is only written
+            pooled = fam != OTHER  # the other speed-ups compare unlike things: no median
+            if pooled and n > 1 and med <= hi:  # a median past the edge is only written
                 ax.plot([med] * 2, [y - 0.3, y + 0.3], color="#333333", lw=1.6, zorder=2)
+            said = (
+                f"{'median ' if n > 1 else ''}{factor_text(med)} \u00b7 {counted(n, 'paper')}"
+                if pooled
+                else f"{counted(n, 'paper')}, not pooled"
+            )
             ax.annotate(
-                f"{'median ' if n > 1 else ''}{factor_text(med)} \u00b7 {counted(n, 'paper')}",
+                said,
                 (1.01, y),
                 xycoords=("axes fraction", "data"),
                 va="center",

@@ -49,3 +49,13 @@ def test_a_keyphrase_name_quotes_sentences_that_hold_it():
 
 def test_no_member_of_an_area_no_quote():
     assert evidence("Image compression", VOCAB, [0, 1], AREAS, ABSTRACTS, IDS) == []
+
+
+def test_a_keyword_list_is_never_quoted():
+    abstracts = [
+        "Keywords: Acoustic model, Speech recognition, Spoken audio, Text output systems.",
+        "Index Terms - acoustic model, spoken audio into text, speech recognition systems.",
+        "This is an acoustic model for recognising speech in noisy spoken audio recordings.",
+    ]
+    got = evidence("Acoustic model", VOCAB, [0, 1, 2], np.array([0, 0, 0]), abstracts, IDS[:3])
+    assert got == [abstracts[2] + " [p2]"]

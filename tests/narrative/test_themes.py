@@ -61,8 +61,9 @@ def test_topics_are_found_by_name_or_said_missing():
 
 
 def test_findings_count_misfits_among_members():
-    said = findings(PAPERS, THEMES.assign(size=[3, 1]))
+    said = findings(PAPERS.assign(better_theme_id=[-1, -1, 1, -1]), THEMES.assign(size=[3, 1]))
     assert said[-1].startswith("1 member (25%) is a misfit")
+    assert "1 fit another theme's name or centre better, 0 fit no theme" in said[-1]
 
 
 def test_misfits_are_counted_with_those_no_theme_is_about():
