@@ -72,11 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def json_ready(res: dict) -> dict:
+    """`res` with the scale sections' keys as strings: sizes are ints in memory, and the fits
+    section also holds "epochs_check", so sorted keys would compare an int with a str."""
+    out = dict(res)
+    for section in ("scale", "fits"):
+        if section in out:
+            out[section] = {str(k): v for k, v in out[section].items()}
+    return out
+
+
 def save(res: dict) -> None:
     """bench.json, results.md and the scaling figure from what has been measured so far."""
     from analysis.io import write_json_atomic
 
     RAW_JSON.parent.mkdir(parents=True, exist_ok=True)
+    res = json_ready(res)
     write_json_atomic(RAW_JSON, res)
     write_outputs(res)
     print(f"written: {RESULTS.relative_to(ROOT)}, {RAW_JSON.relative_to(ROOT)}")

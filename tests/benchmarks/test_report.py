@@ -318,3 +318,16 @@ def test_readme_blocks_say_what_results_md_says(res: dict):
         "not measured" in readme_blocks(r)["speed"]
         or "Per-core rates: not measured" in (readme_blocks(r)["beyond"])
     )
+
+
+def test_sizes_and_the_epochs_check_are_saved_side_by_side():
+    """A fits section holds int sizes and "epochs_check": bench.json is written with sorted
+    keys, which cannot compare the two unless the sizes are strings."""
+    from analysis.io import json_text
+    from benchmarks.__main__ import json_ready
+
+    res = {"fits": {10000: {"n": 1}, "epochs_check": {"n": 2}}, "scale": {1000: {}}}
+    back = json.loads(json_text(json_ready(res)))
+    assert back["fits"] == {"10000": {"n": 1}, "epochs_check": {"n": 2}}
+    assert back["scale"] == {"1000": {}}
+    assert 10000 in res["fits"]  # the measured results in memory are left as they are
