@@ -98,6 +98,7 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
     """Seconds per stage of end-to-end runs, and the consensus fit's time and peak memory (all
     its processes), against corpus size (keys: sizes, as ints or strings)."""
     import matplotlib.pyplot as plt
+    import matplotlib.ticker as mticker
 
     from analysis.plots.save import save
     from analysis.plots.style import PALETTE, STYLE
@@ -143,14 +144,15 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
                 b.plot(ns, [fit[n][key] / 60 for n in ns], style, color=colour, label=label)
             b.legend(frameon=False, fontsize=9, loc="upper left")
             c.plot(ns, [fit[n]["peak_mb"] * 2**20 / 1e9 for n in ns], "o-", color=PALETTE[3])
-        b.set_xscale("log")
-        b.set_ylim(bottom=0)
-        b.set_xlabel("papers (synthetic vectors, log scale)")
+        # linear axes from zero, so that growth in proportion to the papers reads as a line
+        for ax in (b, c):
+            ax.set_xlim(left=0)
+            ax.set_ylim(bottom=0)
+            ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+        b.set_xlabel("papers (synthetic vectors)")
         b.set_ylabel("minutes")
         b.set_title("Consensus fit: time (40 fits, all cores)")
-        c.set_xscale("log")
-        c.set_ylim(bottom=0)
-        c.set_xlabel("papers (synthetic vectors, log scale)")
+        c.set_xlabel("papers (synthetic vectors)")
         c.set_ylabel("GB, all its processes together")
         c.set_title("Consensus fit: peak memory")
         fig.suptitle("How `python -m analysis run` grows with the corpus", fontweight="bold")
