@@ -59,7 +59,8 @@ def sweep_table(
     out = config.processed_dir
     table, stamp_file = (out / f for f in SWEEP_FILES)
     stamp = sweep_stamp(vectors, config, seeds)
-    with contextlib.suppress(OSError, ValueError, TypeError):
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        # a stamp of an older layout (or no object at all) matches nothing: made again
         held = json.loads(stamp_file.read_text(encoding="utf-8"))
         if held["made_from"] == stamp and held["table_sha256"] == sha256_file(table):
             return pd.read_csv(table)

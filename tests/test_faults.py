@@ -432,3 +432,8 @@ def test_a_sweep_stamp_matches_its_table_whoever_made_it(counted_sweep, tmp_path
     assert counted_sweep == [1, 5, 5, 5]
     stamp = json.loads((tmp_path / SWEEP_FILES[1]).read_text())
     assert stamp["made_from"]["seeds"] == 5 and len(stamp["table_sha256"]) == 64
+    # a stamp of an older layout (the settings alone, no table hash), or not an object
+    for older in (stamp["made_from"], ["made_from"]):
+        (tmp_path / SWEEP_FILES[1]).write_text(json.dumps(older))
+        assert sweep_table(X[::-1].copy(), cfg, 5)["seeds"].tolist() == [5]
+    assert counted_sweep == [1, 5, 5, 5, 5, 5]
