@@ -27,6 +27,7 @@ __all__ = [
     "OUTLIER_NAME",
     "PRECISIONS",
     "PROJ_ROOT",
+    "SWEEP_FILES",
     "SWEEP_SEEDS",
     "ClusterConfig",
     "ComputeConfig",
@@ -83,6 +84,9 @@ MAX_CONSENSUS_SEEDS = 10_000
 #: the most it takes (each seed is 108 HDBSCAN fits on 18 UMAP layouts).
 SWEEP_SEEDS = 5
 MAX_SWEEP_SEEDS = 100
+#: The sweep's table and its stamp, in the output folder (written by `analysis.sweep`, read by
+#: the README's findings too).
+SWEEP_FILES = ("sweep.csv", "sweep.json")
 
 
 class ConfigError(ValueError):

@@ -25,7 +25,13 @@ import os
 import sys
 import warnings
 
-__all__ = ["PORTABLE_ENV", "NumericsWarning", "apply_portable_env", "portability_problems"]
+__all__ = [
+    "PORTABLE_ENV",
+    "NumericsWarning",
+    "apply_portable_env",
+    "cosines",
+    "portability_problems",
+]
 
 #: Environment variables that select CPU-independent code paths (AVX2 at most).
 PORTABLE_ENV: dict[str, str] = {
@@ -83,3 +89,15 @@ def warn_if_not_portable() -> None:
             NumericsWarning,
             stacklevel=3,
         )
+
+
+def cosines(a, b):
+    """Every row of `a` against every row of `b` (L2-normalised vectors: their cosines), the
+    same bits at every thread count: a float32 BLAS product's last bits follow how many threads
+    share it (one thread and two gave different `centroid_similarity` bytes), so this sums in
+    float64 without BLAS and rounds to float32 once, as the embedding does."""
+    import numpy as np
+
+    a64 = np.asarray(a, dtype=np.float64)
+    b64 = np.asarray(b, dtype=np.float64)
+    return np.einsum("ij,kj->ik", a64, b64, optimize=False).astype(np.float32)

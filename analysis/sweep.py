@@ -15,13 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from .config import DEFAULT, SWEEP_SEEDS, Config, check_sweep_seeds
+from .config import DEFAULT, SWEEP_FILES, SWEEP_SEEDS, Config, check_sweep_seeds
 from .io import sha256_file, write_json_atomic, write_text_atomic
 
 __all__ = ["SWEEP_FILES", "sweep_stamp", "sweep_table"]
-
-#: The sweep's table and its stamp, in the output folder.
-SWEEP_FILES = ("sweep.csv", "sweep.json")
 
 
 def sweep_stamp(vectors, config: Config, seeds: int) -> dict[str, Any]:

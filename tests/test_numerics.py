@@ -129,3 +129,25 @@ def test_float64_vectors_do_not_depend_on_the_cpu_kernels(tmp_path):
     # the check has teeth: the same swap moves float32 vectors (by float noise only)
     assert not np.array_equal(got["own", "float32"], got["other", "float32"])
     assert np.abs(got["own", "float32"] - got["other", "float32"]).max() < 1e-5
+
+
+def test_cosines_are_the_same_bits_at_every_thread_count():
+    """`centroid_similarity` and the assign threshold come from `cosines`: a float32 BLAS
+    product of these shapes gave other last bits on one thread than on two."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    from analysis.numerics import cosines
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((333, 384)).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    C = X[:12] + X[12:24]
+    C /= np.linalg.norm(C, axis=1, keepdims=True)
+    got = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads):
+            got.append(cosines(X, C))
+    assert got[0].dtype == np.float32 and got[0].shape == (333, 12)
+    assert got[0].tobytes() == got[1].tobytes()
+    assert np.allclose(got[0], X @ C.T, atol=1e-6)  # the same cosines, to float32 precision

@@ -184,7 +184,7 @@ def test_compression_theme_makes_sense_and_language_models_have_a_home(run_a: Pa
     lm_papers = papers[papers["theme_id"] == lm["theme_id"].iloc[0]]
     for start in ("What Language Model Architecture", "Decoder-Only or Encoder-Decoder"):
         assert lm_papers["title"].str.startswith(start).any(), start
-    where = next(s for s in findings(papers, themes) if s.startswith("Where three"))
+    where = next(s for s in findings(papers, themes) if s.startswith("Themes named for three"))
     assert f"**{lm['theme_name'].iloc[0]}**" in where, where
 
 

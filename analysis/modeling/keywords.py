@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..numerics import cosines
+
 __all__ = ["STOP_WORDS", "TOKEN_PATTERN", "c_tf_idf_keywords", "representatives"]
 
 #: Words that say nothing about a theme in this corpus of abstracts.
@@ -186,7 +188,7 @@ def representatives(
     out = []
     for t, c in enumerate(centroids):
         idx = np.flatnonzero(labels == t)
-        sims = vectors[idx] @ c
+        sims = cosines(vectors[idx], c[None, :])[:, 0]
         order = np.lexsort((idx, -sims))  # ties: earlier row first
         out.append(idx[order[:n]].tolist())
     return out

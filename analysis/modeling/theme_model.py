@@ -51,6 +51,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..config import ClusterConfig
 from ..io import write_atomic
+from ..numerics import cosines
 from .consensus import consensus_labels, member_confidence, seed_set, stability
 from .neighbors import NeighborGraph, hub_mask, neighbor_graph
 from .reduce import umap_reduce
@@ -226,7 +227,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.n_themes_ = k
         self.centroids_ = _normalise(np.stack([Xc[labels == t].mean(0) for t in range(k)]))
         self.n_features_in_ = X.shape[1]
-        sims = Xc @ self.centroids_.T
+        sims = cosines(Xc, self.centroids_)
         nearest = np.where(labels >= 0, labels, sims.argmax(1))
         members = labels >= 0
         self.assign_threshold_ = np.float32(sims[members, labels[members]].min())
@@ -257,7 +258,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             n_epochs=self._epochs(len(fitted)),
         )
         for h in np.setdiff1d(np.arange(len(Xc)), fitted):  # the hubs, in Xc's order
-            xy[h] = xy[fitted[int(np.argmax(Xc[fitted] @ Xc[h]))]]
+            xy[h] = xy[fitted[int(np.argmax(cosines(Xc[fitted], Xc[h : h + 1])[:, 0]))]]
         return xy
 
     @staticmethod
@@ -273,7 +274,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             return labels
         k = int(labels.max()) + 1
         cents = _normalise(np.stack([X[labels == t].mean(0) for t in range(k)]))
-        sims = X[out] @ cents.T
+        sims = cosines(X[out], cents)
         order = np.lexsort((out, -sims.max(1)))[:excess]
         labels = labels.copy()
         labels[out[order]] = sims[order].argmax(1)
@@ -288,7 +289,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 f"X has shape {X.shape}: expected rows of {self.n_features_in_} features, as "
                 "the model was fitted on"
             )
-        return X @ self.centroids_.T
+        return cosines(X, self.centroids_)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Theme of new papers: the nearest centroid, -1 below `assign_threshold_`."""
