@@ -77,12 +77,17 @@ def set_state(out: str, figures: str) -> dict:
         folder = os.path.join(out, target)
         files = _hashes(folder)
         with open(os.path.join(folder, "run.json"), encoding="utf-8") as f:
-            recorded = json.load(f)["artifacts"]
+            record = json.load(f)
         files_but_record = {k: v for k, v in files.items() if k != "run.json"}
         state = {
             "set": os.path.basename(target),
             "digest": _digest(files),
-            "verified": files_but_record == recorded,
+            "verified": files_but_record == record["artifacts"],
+            "files": files_but_record,
+            # what the record says of the run but how it computed (a rerun whose fits come
+            # from their cache starts no engine, and says so)
+            "record": {k: v for k, v in record.items() if k != "compute"},
+            "compute": record.get("compute"),
         }
     shown = {n: h for n, h in _hashes(figures).items() if os.sep not in n and n[0] != "."}
     state["figures"] = shown

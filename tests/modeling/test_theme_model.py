@@ -135,11 +135,11 @@ def test_theme_model_places_every_paper(fitted: ThemeModel, corpus_vectors: np.n
     assert np.allclose(np.linalg.norm(m.centroids_, axis=1), 1.0, atol=1e-5)
     out = m.labels_ < 0
     # outliers get the theme whose centroid they are most similar to
-    assert (m.nearest_theme_[out] == (X[out] @ m.centroids_.T).argmax(1)).all()
+    assert (m.nearest_theme_[out] == m.transform(X[out]).argmax(1)).all()
     assert (m.nearest_theme_[~out] == m.labels_[~out]).all()
     assert not hasattr(m, "map_")  # with_map=False
     # the threshold is the least similar member's: no member's own vector is refused
-    own = (X[~out] @ m.centroids_.T)[np.arange(int((~out).sum())), m.labels_[~out]]
+    own = m.transform(X[~out])[np.arange(int((~out).sum())), m.labels_[~out]]
     assert m.assign_threshold_ == np.float32(own.min())
     assert (m.predict(X[~out]) >= 0).all()
     assert (m.transform(X[:5]) <= 1.0 + 1e-6).all()
