@@ -85,6 +85,10 @@ def _headline(claims: pd.DataFrame) -> str:
             "decoding, so there is no headline median."
         )
     n_text = h["claims"] + h["operation"] + h["fast"] + h["other_model"] + h["unstated"]
+
+    def _named(kind: str) -> str:
+        return f" ({_baselines_named(claims, kind)})"
+
     out = (
         f"Against plain decoding, **{counted(h['papers'], 'paper')}** on autoregressive text in "
         f"the decoding and serving families claim a median of **{factor_text(h['median'])}** "
@@ -92,9 +96,9 @@ def _headline(claims: pd.DataFrame) -> str:
         f"{factor_text(h['min'])} to {factor_text(h['max'])}). Of those families' "
         f"{counted(n_text, 'claim')} on autoregressive text, the rest are left out: "
         f"{h['fast']} against another accelerated method or stacked on one"
-        f"{f' ({_fast_names(claims)})' if h['fast'] else ''}, {h['other_model']} against "
+        f"{_named(tables.FAST) if h['fast'] else ''}, {h['other_model']} against "
         "another model or architecture"
-        f"{f' ({_fast_names(claims, tables.OTHER_MODEL)})' if h['other_model'] else ''}, "
+        f"{_named(tables.OTHER_MODEL) if h['other_model'] else ''}, "
         f"{h['unstated']} "
         f"naming no baseline and {h['operation']} for one operation only (attention alone, a "
         f"kernel), so {h['papers_out']} of the {h['papers'] + h['papers_out']} papers on "
@@ -111,7 +115,7 @@ def _headline(claims: pd.DataFrame) -> str:
     return out
 
 
-def _fast_names(claims: pd.DataFrame, kind: str = tables.FAST) -> str:
+def _baselines_named(claims: pd.DataFrame, kind: str) -> str:
     """What the claims left out as `kind` (another accelerated method, or another model) name:
     their baselines, and a speed-up on top of one when some name none."""
     fast = claims[claims["left_out"] == kind]
