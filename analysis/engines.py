@@ -131,7 +131,11 @@ class _Local:
                     bar.update()
 
             with Callback(posttask=done):
-                return list(dask.compute(*tasks, scheduler="processes", pool=pool))
+                # one task at a time per worker: each task carries the shared arguments, so
+                # Dask's default batches (6 per worker) would hold 12 copies of them at once
+                return list(
+                    dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
+                )
 
 
 class InProcessEngine:

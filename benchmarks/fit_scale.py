@@ -1,12 +1,14 @@
 """The consensus fit alone, at any size, in a fresh process:
 
-    python -m benchmarks.fit_scale N [--n-epochs E] [--labels FILE]
+    python -m benchmarks.fit_scale N [--n-epochs E] [--labels FILE] [--vectors FILE]
 
 fits `ThemeModel` with the default settings (min_cluster_size scaled with N, `scale.
 min_cluster_size`) on N synthetic vectors, on this machine's cores (the in-process engine, one
 worker per core), and prints one JSON line: seconds for the neighbour graph and for the whole
-fit (graph, seeded fits, consensus, map), themes and outliers. `fit_run` starts it and samples
-the memory of its whole process tree.
+fit (graph, seeded fits, consensus, map), themes and outliers. `fit_run` makes the vectors
+first, in its own process, and hands them over as a .npy file (`--vectors`): the process it
+measures then holds the fit and its inputs only, not the run the vectors were drawn from (its
+tables, pandas' parquet reader). It samples the memory of that process's whole tree.
 
 Synthetic vectors keep the corpus' topical structure without embedding anything: each is a
 random mixture of two papers of one theme of the current run (themes drawn in proportion to
@@ -34,6 +36,11 @@ NOISE = 0.02
 CHUNK = 10_000
 
 
+def min_cluster_size(n: int) -> int:
+    """HDBSCAN min_cluster_size for `n` abstracts: themes at a similar share of the corpus."""
+    return max(8, n // 40)
+
+
 def synthetic_vectors(labels: np.ndarray, vectors: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     """`n` unit vectors, each a mixture of two papers of one theme (see the module's doc)."""
     rng = np.random.default_rng(seed)
@@ -53,10 +60,18 @@ def synthetic_vectors(labels: np.ndarray, vectors: np.ndarray, n: int, seed: int
     return out
 
 
+def run_vectors(n: int) -> np.ndarray:
+    """`n` synthetic vectors drawn from the current run's themes (`synthetic_vectors`)."""
+    from analysis.artifacts import load_run, theme_vectors
+
+    run = load_run()
+    themes = run.papers["theme_id"].to_numpy()
+    return synthetic_vectors(themes, theme_vectors(run.papers, record=run.record), n)
+
+
 def main(argv: list[str] | None = None) -> int:
     from joblib import Memory
 
-    from analysis.artifacts import load_run, theme_vectors
     from analysis.config import DEFAULT
     from analysis.engines import InProcessEngine
     from analysis.modeling import ThemeModel
@@ -64,19 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     from analysis.modeling.theme_model import canonical_order
     from analysis.process import apply
 
-    from .scale import min_cluster_size
-
     apply(embeds_corpus=False)  # an entry point, as the command line
     ap = argparse.ArgumentParser(prog="python -m benchmarks.fit_scale")
     ap.add_argument("n", type=int)
     ap.add_argument("--n-epochs", type=int, default=None)
     ap.add_argument("--labels", help="save the themes (one per vector, .npy) here")
+    ap.add_argument("--vectors", help="fit these vectors (.npy, N rows) instead of making them")
     args = ap.parse_args(argv)
 
-    run = load_run()
-    X = synthetic_vectors(
-        run.papers["theme_id"].to_numpy(), theme_vectors(run.papers, record=run.record), args.n
-    )
+    X = np.load(args.vectors) if args.vectors else run_vectors(args.n)
+    if len(X) != args.n:
+        raise SystemExit(f"{args.vectors}: {len(X)} vectors, expected {args.n}")
     settings = dataclasses.replace(
         DEFAULT.cluster, min_cluster_size=min_cluster_size(args.n), n_epochs=args.n_epochs
     )
@@ -114,17 +127,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def fit_run(n: int, n_epochs: int | None = None, labels: str | None = None) -> dict:
-    """`python -m benchmarks.fit_scale n` in a fresh process: what it prints, its wall time and
-    the peak memory of its whole process tree (the fit's worker processes included)."""
+    """`python -m benchmarks.fit_scale n` in a fresh process on vectors made here: what it
+    prints, its wall time and the peak memory of its whole process tree (the fit's worker
+    processes included), as summed RSS (`peak_mb`) and summed PSS (`pss_mb`)."""
     from .runs import timed
 
     extra = (["--n-epochs", str(n_epochs)] if n_epochs else []) + (
         ["--labels", labels] if labels else []
     )
-    wall, res = timed("-m", "benchmarks.fit_scale", str(n), *extra)
+    with tempfile.TemporaryDirectory(prefix="bench-vectors-") as tmp:
+        vectors = f"{tmp}/vectors.npy"
+        np.save(vectors, run_vectors(n))
+        wall, res = timed("-m", "benchmarks.fit_scale", str(n), "--vectors", vectors, *extra)
     if res.returncode != 0:
         raise RuntimeError(f"fit_scale {n} failed: {res.stderr.strip()[-500:]}")
-    return {**json.loads(res.stdout.strip().splitlines()[-1]), "wall": wall, "peak_mb": res.peak_mb}
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    return {**out, "wall": wall, "peak_mb": res.peak_mb, "pss_mb": res.pss_mb}
 
 
 if __name__ == "__main__":

@@ -60,18 +60,27 @@ SAMPLE_EVERY = 0.2
 
 
 class Finished(subprocess.CompletedProcess):
-    """A finished run, with `peak_mb`: the most memory its whole process tree (it and every
-    process it started, e.g. the fits' workers) held at once, sampled every `SAMPLE_EVERY` s."""
+    """A finished run with the most memory its whole process tree (it and every process it
+    started, e.g. the fits' workers) held at once, sampled every `SAMPLE_EVERY` s, two ways:
+
+    - `peak_mb`: the sum of the processes' resident sizes (RSS). Pages they share (the
+      libraries' code, mapped by every process) count once per process: an upper bound.
+    - `pss_mb`: the sum of their proportional set sizes (PSS): each shared page split among the
+      processes that map it, so the memory the tree really holds.
+    """
 
     peak_mb: float = 0.0
+    pss_mb: float = 0.0
 
 
-def _tree_mb(proc: psutil.Process) -> float:
-    total = 0
+def _tree_mb(proc: psutil.Process) -> tuple[float, float]:
+    """The process tree's summed RSS and PSS, in MB."""
+    rss = pss = 0
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total / 2**20
+            m = p.memory_full_info()
+            rss, pss = rss + m.rss, pss + m.pss
+    return rss / 2**20, pss / 2**20
 
 
 def timed(*args: str) -> tuple[float, Finished]:
@@ -86,14 +95,14 @@ def timed(*args: str) -> tuple[float, Finished]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    peak = [0.0]
+    peak = [0.0, 0.0]
     done = threading.Event()
 
     def sample() -> None:
         with contextlib.suppress(psutil.Error):
             proc = psutil.Process(child.pid)
             while not done.wait(SAMPLE_EVERY):
-                peak[0] = max(peak[0], _tree_mb(proc))
+                peak[:] = map(max, peak, _tree_mb(proc))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -102,7 +111,7 @@ def timed(*args: str) -> tuple[float, Finished]:
     done.set()
     sampler.join()
     res = Finished(child.args, child.returncode, out, err)
-    res.peak_mb = round(peak[0])
+    res.peak_mb, res.pss_mb = round(peak[0]), round(peak[1])
     return wall, res
 
 
@@ -121,7 +130,12 @@ def run_cli(*args: str) -> dict:
     wall, res = timed("-m", "analysis", "run", "--quiet", *args)
     if res.returncode != 0:
         raise RuntimeError(f"analysis run failed: {res.stderr.strip()[-500:]}")
-    return {"wall": wall, "stages": parse_stages(res.stdout), "tree_peak_mb": res.peak_mb}
+    return {
+        "wall": wall,
+        "stages": parse_stages(res.stdout),
+        "tree_peak_mb": res.peak_mb,
+        "tree_pss_mb": res.pss_mb,
+    }
 
 
 def run_peer() -> dict | None:

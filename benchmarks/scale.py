@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .fit_scale import min_cluster_size
 from .runs import run_cli
 from .synthetic import synthetic_dump
 
@@ -23,11 +24,6 @@ FIT_SIZES = (1_000, 3_000, 10_000, 30_000, 100_000)
 EPOCHS_CHECK = (10_000, 500)
 #: The stages drawn, in the order a run makes them.
 STAGES = ("load", "embed", "cluster", "name", "figures", "write", "publish")
-
-
-def min_cluster_size(n: int) -> int:
-    """HDBSCAN min_cluster_size for `n` abstracts: themes at a similar share of the corpus."""
-    return max(8, n // 40)
 
 
 def scale_run(papers: pd.DataFrame, n: int) -> dict:
@@ -143,7 +139,23 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
             ):
                 b.plot(ns, [fit[n][key] / 60 for n in ns], style, color=colour, label=label)
             b.legend(frameon=False, fontsize=9, loc="upper left")
-            c.plot(ns, [fit[n]["peak_mb"] * 2**20 / 1e9 for n in ns], "o-", color=PALETTE[3])
+            gb = 2**20 / 1e9
+            c.plot(
+                ns,
+                [fit[n]["peak_mb"] * gb for n in ns],
+                "o:",
+                color=PALETTE[4],
+                label="summed RSS (shared pages once per process)",
+            )
+            pss = [n for n in ns if "pss_mb" in fit[n]]
+            c.plot(
+                pss,
+                [fit[n]["pss_mb"] * gb for n in pss],
+                "o-",
+                color=PALETTE[3],
+                label="PSS (what they hold)",
+            )
+            c.legend(frameon=False, fontsize=9, loc="upper left")
         # linear axes from zero, so that growth in proportion to the papers reads as a line
         for ax in (b, c):
             ax.set_xlim(left=0)

@@ -51,11 +51,21 @@ PEAK_SHARE = Target("embedding / matmul peak of its precision", 0.60, at_most=Fa
 @dataclass(frozen=True)
 class FitTargets:
     """What a consensus fit of `n` synthetic papers may take: minutes (None: measured, no
-    target) and peak memory of all its processes, in GB (10^9 bytes)."""
+    target) and peak memory of all its processes, in GB (10^9 bytes).
+
+    The memory limit is judged twice (`benchmarks.runs.Finished`): on the processes' summed
+    PSS, the memory they hold (a page they share counted once), and on their summed RSS, which
+    counts every shared library page once per process; the report shows both verdicts."""
 
     n: int
     minutes: Target | None
     peak_gb: Target
+
+    @property
+    def rss_gb(self) -> Target:
+        """The same memory limit, on the summed RSS."""
+        what = self.peak_gb.what.replace("peak memory, PSS", "peak memory, summed RSS")
+        return Target(what, self.peak_gb.limit, style=self.peak_gb.style)
 
 
 #: The consensus fit at scale (`benchmarks.fit_scale`), by corpus size.
@@ -63,14 +73,14 @@ FIT_TARGETS = (
     FitTargets(
         10_000,
         Target("10,000 papers: consensus fit, minutes", 2, style="number"),
-        Target("10,000 papers: peak memory, GB", 1, style="number"),
+        Target("10,000 papers: peak memory, PSS, GB", 1, style="number"),
     ),
     FitTargets(
         30_000,
         Target("30,000 papers: consensus fit, minutes", 10, style="number"),
-        Target("30,000 papers: peak memory, GB", 2, style="number"),
+        Target("30,000 papers: peak memory, PSS, GB", 2, style="number"),
     ),
-    FitTargets(100_000, None, Target("100,000 papers: peak memory, GB", 8, style="number")),
+    FitTargets(100_000, None, Target("100,000 papers: peak memory, PSS, GB", 8, style="number")),
 )
 
 #: Ten speculative / parallel decoding papers, picked by reading their titles. Where a run puts

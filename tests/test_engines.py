@@ -129,6 +129,25 @@ def test_an_engine_on_demand_starts_only_when_asked_for(monkeypatch: pytest.Monk
     assert made == [("dask", 2, None)] and closed == [first]
 
 
+def _pid_after_a_pause(_item: int, _shared: np.ndarray) -> int:
+    time.sleep(0.5)
+    return os.getpid()
+
+
+@pytest.mark.slow
+def test_the_in_process_engine_hands_out_one_item_at_a_time():
+    """Each item travels with the shared arguments (a fit's vectors and graph); handed out one
+    at a time, a worker holds one copy of them, and even 4 items spread over both workers
+    (Dask's default batches of 6 sent all 4 to one, with 4 copies of the arguments)."""
+    engine = G.InProcessEngine(workers=2)
+    try:
+        pids = engine.map(_pid_after_a_pause, range(4), np.zeros(1000)).result()
+    finally:
+        engine.close()
+    assert len(pids) == 4 and os.getpid() not in pids
+    assert len(set(pids)) == 2
+
+
 def test_negative_workers_are_refused():
     with pytest.raises(ValueError, match="workers=-1"):
         G.DaskEngine(workers=-1)

@@ -35,7 +35,8 @@ def test_committed_results_render():
     assert "not measured" not in md.split("## Embedding throughput")[1].split("## Scale")[0]
     assert "## The consensus at scale" in md
     for n in ("10,000", "30,000", "100,000"):
-        assert f"| {n} papers: peak memory, GB |" in md
+        for measure in ("PSS", "summed RSS"):
+            assert f"| {n} papers: peak memory, {measure}, GB |" in md
 
 
 def _with_cold(res: dict, cold: float, peer: float) -> dict:
@@ -260,8 +261,17 @@ def test_target_words_follow_the_threshold():
     assert PEAK_SHARE.verdict(None) == "not measured"
 
 
-def _fit(n: int, minutes: float, peak_mb: float, epochs: int = 200, themes: int = 14) -> dict:
+def _fit(
+    n: int,
+    minutes: float,
+    peak_mb: float,
+    epochs: int = 200,
+    themes: int = 14,
+    pss_mb: float | None = None,
+) -> dict:
+    pss = {} if pss_mb is None else {"pss_mb": pss_mb}
     return {
+        **pss,
         "n": n,
         "graph_seconds": 0.1 * minutes * 60,
         "fit_seconds": minutes * 60,
@@ -279,20 +289,28 @@ def _fit(n: int, minutes: float, peak_mb: float, epochs: int = 200, themes: int 
 def test_consensus_at_scale_rows_verdicts_and_the_epochs_check(res: dict):
     r = _with_rows(res)
     r["fits"] = {
-        "10000": _fit(10_000, 1.5, 1100),  # 1.15 GB: over 1 GB
-        "30000": _fit(30_000, 11.0, 1800),  # 1.89 GB; 11 minutes: over 10
-        "100000": _fit(100_000, 40.0, 5000),
+        "10000": _fit(10_000, 1.5, 1100, pss_mb=900),  # RSS 1.15 GB: over 1 GB; PSS 0.94
+        "30000": _fit(30_000, 11.0, 1800, pss_mb=1500),  # 1.89 GB; 11 minutes: over 10
+        "100000": _fit(100_000, 40.0, 5000),  # from before PSS was sampled
         "epochs_check": {
             **_fit(10_000, 3.5, 1150, epochs=500, themes=15),
             "ari_with_default": 0.9712,
         },
     }
     md = report(r)
-    assert "| 10,000 | 250 | 200 | 9.0 | 1.5 | 1.15 | 14 | 5.0% |" in md
+    assert "| 10,000 | 250 | 200 | 9.0 | 1.5 | 0.94 | 1.15 | 14 | 5.0% |" in md
+    assert "| 100,000 | 2500 | 200 | 240.0 | 40.0 | not sampled | 5.24 | 14 | 5.0% |" in md
     assert "- 10,000 papers: consensus fit, minutes: **1.50** (target <= 2: met)" in md
-    assert "- 10,000 papers: peak memory, GB: **1.15** (target <= 1: **missed**)" in md
+    # one limit, two measures, two verdicts
+    assert "- 10,000 papers: peak memory, PSS, GB: **0.94** (target <= 1: met)" in md
+    assert "- 10,000 papers: peak memory, summed RSS, PSS, GB" not in md
+    assert "- 10,000 papers: peak memory, summed RSS, GB: **1.15** (target <= 1: **missed**)" in md
     assert "- 30,000 papers: consensus fit, minutes: **11.00** (target <= 10: **missed**)" in md
-    assert "- 30,000 papers: peak memory, GB: **1.89** (target <= 2: met)" in md
+    assert "- 30,000 papers: peak memory, summed RSS, GB: **1.89** (target <= 2: met)" in md
+    assert (
+        "- 100,000 papers: peak memory, PSS, GB: **not measured** (target <= 8: not measured)" in md
+    )
+    assert "100,000 papers peaked at 5.2 GB of summed RSS in all (PSS not sampled)" in md
     assert "- 100,000 papers: consensus fit, minutes: **40.00** (measured, no target)" in md
     assert "500 epochs took 3.5 min against 1.5 min with 200" in md
     assert "**ARI 0.971** (15 themes against 14)" in md
@@ -305,12 +323,16 @@ def test_readme_blocks_say_what_results_md_says(res: dict):
     from benchmarks.report import readme_blocks
 
     r = _with_rows(_with_cold(res, 60, 50))
-    r["fits"] = {"1000": _fit(1_000, 0.3, 1150), "10000": _fit(10_000, 1.5, 1100)}
+    r["fits"] = {
+        "1000": _fit(1_000, 0.3, 1150, pss_mb=800),
+        "10000": _fit(10_000, 1.5, 1400, pss_mb=1000),
+    }
     blocks = readme_blocks(r)
     assert set(blocks) == {"speed", "beyond"}
     assert "| cold / BERTopic cold | 1.20 | <= 1.3 | met |" in blocks["speed"]
-    assert "1,000 papers 0.3 min and 1.2 GB; 10,000 papers 1.5 min and 1.2 GB" in blocks["speed"]
-    assert "(all 3 processes: the run and its fits' workers)" in blocks["speed"]
+    assert "1,000 papers 0.3 min and 0.8 GB; 10,000 papers 1.5 min and 1.0 GB" in blocks["speed"]
+    assert "memory of all 3 processes, the run and its fits' workers, as PSS" in blocks["speed"]
+    assert "summed RSS, which counts it in every process, is 1.2, 1.5 GB" in blocks["speed"]
     assert "paper-fits per core-second for the consensus (at 10,000 papers)" in blocks["beyond"]
     assert "{{" not in blocks["speed"] + blocks["beyond"]
     r.pop("fits")
