@@ -133,9 +133,7 @@ class _Local:
             with Callback(posttask=done):
                 # one task at a time per worker: each task carries the shared arguments, so
                 # Dask's default batches (6 per worker) would hold 12 copies of them at once
-                return list(
-                    dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1)
-                )
+                return list(dask.compute(*tasks, scheduler="processes", pool=pool, chunksize=1))
 
 
 class InProcessEngine:

@@ -311,13 +311,9 @@ def fits(res: dict) -> dict | None:
     targets = []
     for t in FIT_TARGETS:
         r = by_n.get(t.n)
-        for target, value in (
-            (t.minutes, r and r["minutes"]),
-            (t.peak_gb, r and r["peak_gb"]),
-            (t.rss_gb, r and r["rss_gb"]),
-        ):
+        for target, key in ((t.minutes, "minutes"), (t.peak_gb, "peak_gb"), (t.rss_gb, "rss_gb")):
             if target is not None:
-                targets.append(_target_row(target, value))
+                targets.append({**_target_row(target, r and r[key]), "n": t.n, "key": key})
         if t.minutes is None:
             targets.append(
                 {
@@ -425,6 +421,42 @@ def beyond(th: dict, rows: list[dict], fit: dict | None, cores: int) -> dict:
     return out
 
 
+def why_missed(e2e: dict, fit: dict | None) -> dict:
+    """What the measurements say about each missed target: for cold / BERTopic, how much of
+    the cold run the float64 embedding alone takes against BERTopic's whole run; for a memory
+    target, how much the processes held at the smallest size measured (the libraries each
+    loads) against what the data added."""
+    out: dict = {"cold": None, "memory": []}
+    cold_peer, peer = e2e["cold_peer"], e2e["peer"]
+    cold = next((r for r in e2e["stage_rows"] if r["kind"] == "cold"), None)
+    if cold_peer and "missed" in cold_peer["verdict"] and cold and cold.get("measured"):
+        embed = cold["cells"][STAGES.index("embed")]
+        if embed is not None:
+            out["cold"] = {
+                "embed": embed,
+                "embed_over_peer": embed / peer["wall"],
+                "rest": cold["wall"] - embed,
+                "peer": peer["wall"],
+                "budget": COLD_OVER_PEER.limit * peer["wall"] - embed,
+            }
+    if fit:
+        floor = fit["rows"][0]
+        for t in fit["targets"]:
+            key = t.get("key")
+            memory = key in ("peak_gb", "rss_gb") and floor[key] is not None
+            if memory and "missed" in t["verdict"] and t["n"] > floor["n"]:
+                out["memory"].append(
+                    {
+                        "what": t["what"],
+                        "value": t["value"],
+                        "floor": floor[key],
+                        "floor_n": floor["n"],
+                        "processes": floor["workers"] + 1,
+                    }
+                )
+    return out
+
+
 def context(res: dict) -> dict:
     """Everything the template prints."""
     pk, th = res["peak"], res["throughput"]
@@ -447,6 +479,7 @@ def context(res: dict) -> dict:
         **e2e,
         **tp,
         "targets": targets(res, e2e, tp, fit),
+        "why": why_missed(e2e, fit),
         "scale": scale(res),
         "fits": fit,
         "beyond": beyond(th, tp["rows"], fit, res["machine"]["cores"]),

@@ -1,7 +1,8 @@
 """Notebook 03's sentences, and the README's speed-up bullet: the headline per paper against plain
 decoding, the families compared, the parallel family split by what it decodes, the claims shown
 apart, how claims are read, the figure's caption and the caveats. Every number is computed from
-the tables of `analysis.analyses.speedups`; comparisons are worded from the numbers."""
+the claims of `analysis.analyses.speedups` and their summaries
+(`analysis.analyses.speedup_summaries`); comparisons are worded from the numbers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 import pandas as pd
 
+from ..analyses import speedup_summaries as summaries
 from ..analyses import speedups as tables
 from .wording import at_most, counted, joined
 
@@ -78,7 +80,7 @@ def compared(a: float, b: float) -> str:
 
 def _headline(claims: pd.DataFrame) -> str:
     """The headline: per paper, against plain decoding, with what it leaves out."""
-    h = tables.headline_summary(claims)
+    h = summaries.headline_summary(claims)
     if not h["papers"]:
         return (
             "No decoding or serving paper on autoregressive text states a speed-up against plain "
@@ -127,7 +129,7 @@ def _baselines_named(claims: pd.DataFrame, kind: str) -> str:
 
 def _text_rows(claims: pd.DataFrame) -> pd.DataFrame:
     """The family summary's rows on autoregressive text, indexed by family."""
-    s = tables.family_summary(claims)
+    s = summaries.family_summary(claims)
     if s.empty:
         return s
     rows = s.xs(tables.AUTOREGRESSIVE_TEXT, level="decodes", drop_level=True)
@@ -171,7 +173,7 @@ def _families(claims: pd.DataFrame) -> str | None:
 def _parallel(claims: pd.DataFrame) -> str | None:
     """The parallel family by what it decodes, each kind on its own."""
     fam = "parallel / multi-token decoding"
-    s = tables.family_summary(claims)
+    s = summaries.family_summary(claims)
     if s.empty or fam not in s.index.get_level_values("family"):
         return None
     rows = s.loc[fam]
@@ -198,7 +200,7 @@ def _other(claims: pd.DataFrame) -> str | None:
         f"{factor_text(f)} for {short_title(t)}"
         for t, f in zip(top["title"][:3], top["factor"][:3], strict=True)
     ]
-    p = tables.paper_speedups(claims).dropna(subset=["factor"])
+    p = summaries.paper_speedups(claims).dropna(subset=["factor"])
     text_fam = p[
         p["family"].isin(tables.HEADLINE_FAMILIES) & (p["decodes"] == tables.AUTOREGRESSIVE_TEXT)
     ]
@@ -317,9 +319,9 @@ def reading(claims: pd.DataFrame) -> str:
 def caption(claims: pd.DataFrame) -> str:
     """The caption of `analysis.plots.speedup_factors`: what a dot is, what the rows and the
     axis hold, and which papers sit beyond it, with their values."""
-    p = tables.paper_speedups(claims)
+    p = summaries.paper_speedups(claims)
     shown = p.dropna(subset=["factor"])
-    hi = tables.value_axis(p)[1]
+    hi = summaries.value_axis(p)[1]
     beyond = shown[shown["factor"] > hi].sort_values("factor", ascending=False, kind="stable")
     none = len(p) - len(shown)
     text = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analyses import speedups
+from ..analyses import speedup_summaries, speedups
 from ..narrative import speedups as words
 from .chapter import Chapter
 from .display import figure, found, markdown, table
@@ -17,8 +17,8 @@ class Speedups(Chapter):
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.claims = speedups.extract_speedups(self.papers)
-        self.per_paper = speedups.paper_speedups(self.claims)
-        self.summary = speedups.family_summary(self.claims)
+        self.per_paper = speedup_summaries.paper_speedups(self.claims)
+        self.summary = speedup_summaries.family_summary(self.claims)
 
     def findings(self):
         return found(words.findings(self.claims))

@@ -10,14 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..analyses.explore import dump_overlap_matrix
-from ..analyses.speedups import (
-    FAMILY_ORDER,
-    OTHER,
-    PLAIN,
-    family_summary,
-    paper_speedups,
-    value_axis,
-)
+from ..analyses.speedup_summaries import family_summary, paper_speedups, value_axis
+from ..analyses.speedups import FAMILY_ORDER, OTHER, PLAIN
 from ..config import OUTLIER_NAME
 from ..narrative.speedups import factor_text, short_title
 from ..narrative.wording import counted

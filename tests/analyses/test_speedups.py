@@ -9,6 +9,12 @@ import math
 import pandas as pd
 import pytest
 
+from analysis.analyses.speedup_summaries import (
+    family_summary,
+    headline_summary,
+    paper_speedups,
+    value_axis,
+)
 from analysis.analyses.speedups import (
     AUTOREGRESSIVE_TEXT,
     BASELINE_KINDS,
@@ -25,15 +31,11 @@ from analysis.analyses.speedups import (
     PHRASINGS,
     PLAIN,
     UNSTATED,
-    family_summary,
     find_percent_speedups,
     find_speedups,
-    headline_summary,
     method_family,
     own_method,
-    paper_speedups,
     percent_speedups,
-    value_axis,
     what_it_decodes,
 )
 from analysis.text import sentences

@@ -353,3 +353,26 @@ def test_sizes_and_the_epochs_check_are_saved_side_by_side():
     assert back["fits"] == {"10000": {"n": 1}, "epochs_check": {"n": 2}}
     assert back["scale"] == {"1000": {}}
     assert 10000 in res["fits"]  # the measured results in memory are left as they are
+
+
+def test_missed_targets_say_what_the_measurements_hold_them_to(res: dict):
+    """A missed cold / BERTopic target names the embedding's own share; a missed memory target
+    names what the processes held at the smallest size (the libraries) and what the data
+    added. Met targets get no such line."""
+    r = _with_rows(_with_cold(res, 60, 25))  # 2.4x: missed; the embedding alone 29.62 s
+    r["fits"] = {
+        "1000": _fit(1_000, 0.3, 1100, pss_mb=700),
+        "10000": _fit(10_000, 1.5, 1400, pss_mb=1000),
+        "30000": _fit(30_000, 6.0, 1800, pss_mb=1500),
+    }
+    md = report(r)
+    assert "took 29.6 s of the best cold run, **1.18x BERTopic's whole run** (25.0 s" in md
+    assert "a run's other stages took 30.4 s, where the target leaves 2.9 s." in md
+    # 10,000 papers: PSS 1.05 GB and summed RSS 1.47 GB over 1 GB; 1,000 papers held 0.73 / 1.15
+    assert "- 10,000 papers: peak memory, PSS, GB is missed at 1.05: at 1,000 papers its 3" in md
+    assert "already held 0.73 GB, the libraries" in md
+    assert "the papers added 0.31 GB." in md
+    assert "- 10,000 papers: peak memory, summed RSS, GB is missed at 1.47" in md
+    assert "30,000 papers: peak memory, PSS, GB is missed" not in md  # 1.57 <= 2: met
+    met = report(_with_rows(_with_cold(res, 30, 25)))
+    assert "Cold / BERTopic is missed" not in met and "is missed at" not in met

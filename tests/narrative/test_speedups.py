@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from analysis.analyses.speedup_summaries import headline_summary, paper_speedups, value_axis
 from analysis.analyses.speedups import (
     AUTOREGRESSIVE_TEXT,
     DECODES,
@@ -16,10 +17,7 @@ from analysis.analyses.speedups import (
     OTHER,
     PHRASINGS,
     UNSTATED,
-    headline_summary,
-    paper_speedups,
     percent_speedups,
-    value_axis,
 )
 from analysis.narrative.speedups import (
     CLEAR_RATIO,

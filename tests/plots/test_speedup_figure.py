@@ -12,14 +12,13 @@ import pandas as pd
 import pytest
 from matplotlib.transforms import Bbox
 
+from analysis.analyses.speedup_summaries import paper_speedups, value_axis
 from analysis.analyses.speedups import (
     DECODES,
     OPERATION,
     OTHER,
     UNSTATED,
     extract_speedups,
-    paper_speedups,
-    value_axis,
 )
 from analysis.dataset import load_papers
 from analysis.plots import speedup_factors
