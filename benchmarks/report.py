@@ -448,6 +448,7 @@ def why_missed(e2e: dict, fit: dict | None) -> dict:
                 out["memory"].append(
                     {
                         "what": t["what"],
+                        "n": t["n"],
                         "value": t["value"],
                         "floor": floor[key],
                         "floor_n": floor["n"],
