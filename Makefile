@@ -72,7 +72,7 @@ lint: $(STAMP) ## ruff check, and the package's layering (import-linter contract
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: $(STAMP) ## Benchmarks: writes benchmarks/results.md (about an hour; never in `make test`)
+bench: $(STAMP) ## Benchmarks: writes benchmarks/results.md (over an hour; never in `make test`)
 	$(PY) -m pip install --quiet -e '.[peer]' -c constraints.txt 2>&1 | grep -v "^WARNING: Location"; test $${PIPESTATUS[0]} -eq 0
 	$(PY) -m benchmarks
 

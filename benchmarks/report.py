@@ -376,7 +376,43 @@ def targets(res: dict, e2e: dict, tp: dict, fit: dict | None) -> list[dict]:
     return rows
 
 
-def beyond(th: dict, rows: list[dict], fit: dict | None, cores: int) -> dict:
+def _fit_cost(r: dict) -> float:
+    """Core-seconds per paper and fit of a consensus fit row (its fits on all its workers;
+    the graph left out, the consensus and map in)."""
+    return (r["fit_seconds"] - r["graph_seconds"]) * r["workers"] / (r["n"] * r["fits"])
+
+
+def growth(fit_rows: list[dict], memory_gb: float) -> dict | None:
+    """How the two largest fit sizes (of the same epochs) differ per paper: the cost per
+    paper-fit at each, its exponent (0: linear), the 1M core-hours if it keeps growing so, and
+    the PSS growth per paper with the 1M memory it implies against this machine's."""
+    big = fit_rows[-1]
+    same = [r for r in fit_rows[:-1] if r["epochs"] == big["epochs"]]
+    if not same:
+        return None
+    prev = same[-1]
+    c_prev, c_big = _fit_cost(prev), _fit_cost(big)
+    exponent = float(np.log(c_big / c_prev) / np.log(big["n"] / prev["n"]))
+    out = {
+        "n_prev": prev["n"],
+        "n_big": big["n"],
+        "ms_prev": c_prev * 1e3,
+        "ms_big": c_big * 1e3,
+        "exponent": exponent,
+        "core_hours": c_big * (1e6 / big["n"]) ** max(exponent, 0.0) * 1e6 * big["fits"] / 3600,
+        "kb_per_paper": None,
+    }
+    if big["peak_gb"] is not None and prev["peak_gb"] is not None:
+        per_paper = (big["peak_gb"] - prev["peak_gb"]) / (big["n"] - prev["n"])  # GB
+        out["kb_per_paper"] = per_paper * 1e6
+        out["gb_1m"] = big["peak_gb"] + per_paper * (1_000_000 - big["n"])
+        out["machine_gb"] = memory_gb * 2**30 / 1e9
+    return out
+
+
+def beyond(
+    th: dict, rows: list[dict], fit: dict | None, cores: int, memory_gb: float = 0.0
+) -> dict:
     """1M abstracts from the per-core rates measured here: embedding (float64, what a run
     computes in) and the consensus fit (at the largest size measured)."""
     fast = min(rows, key=lambda r: r["seconds"])
@@ -417,6 +453,7 @@ def beyond(th: dict, rows: list[dict], fit: dict | None, cores: int) -> dict:
             "one_fit_hours": per * 1e6 / 3600,
             "peak_gb": big["peak_gb"],
             "rss_gb": big["rss_gb"],
+            "growth": growth(fit["rows"], memory_gb),
         }
     return out
 
@@ -438,6 +475,10 @@ def why_missed(e2e: dict, fit: dict | None) -> dict:
                 "rest": cold["wall"] - embed,
                 "peer": peer["wall"],
                 "budget": COLD_OVER_PEER.limit * peer["wall"] - embed,
+                # the float32 cold run, best against best (None when not measured)
+                "float32": next(
+                    (v["over_peer"] for v in e2e["variants"] if "float32" in v["flag"]), None
+                ),
             }
     if fit:
         floor = fit["rows"][0]
@@ -483,7 +524,9 @@ def context(res: dict) -> dict:
         "why": why_missed(e2e, fit),
         "scale": scale(res),
         "fits": fit,
-        "beyond": beyond(th, tp["rows"], fit, res["machine"]["cores"]),
+        "beyond": beyond(
+            th, tp["rows"], fit, res["machine"]["cores"], res["machine"].get("memory_gb", 0.0)
+        ),
         "bf16": {"faster": bf16 > fp32, "gflops": bf16, "fp32": fp32, "times": bf16 / fp32},
     }
 

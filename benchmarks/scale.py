@@ -121,7 +121,7 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
         a.set_yscale("log")
         a.set_xlabel("abstracts (synthetic texts, log scale)")
         a.set_ylabel("seconds (log scale)")
-        a.set_title("End to end, per stage")
+        a.set_title("`python -m analysis run`, per stage")
         a.legend(
             frameon=False,
             fontsize=9,
@@ -167,7 +167,10 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
         c.set_xlabel("papers (synthetic vectors)")
         c.set_ylabel("GB, all its processes together")
         c.set_title("Consensus fit: peak memory")
-        fig.suptitle("How `python -m analysis run` grows with the corpus", fontweight="bold")
+        fig.suptitle(
+            "How a run (left) and its consensus fit alone (middle, right) grow with the corpus",
+            fontweight="bold",
+        )
         fig.tight_layout()
     save(fig, path.parent, path.stem)
     plt.close(fig)
