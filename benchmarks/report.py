@@ -145,7 +145,14 @@ def end_to_end(res: dict) -> dict:
         "rounds": len(cold.get("walls", [cold["wall"]])),
         "first_extra": first["wall"] - cold["wall"] if first else None,
         "stage_rows": rows,
-        "peer": {"wall": peer["wall"], "fit": peer.get("fit")} if peer else None,
+        "peer": {
+            "wall": peer["wall"],
+            "fit": peer.get("fit"),
+            "topics": peer.get("topics"),
+            "outliers": peer.get("outliers"),
+        }
+        if peer
+        else None,
         "warm_cold": ratio("warm / cold", warm, cold, WARM_OVER_COLD),
         "cold_peer": ratio("cold / BERTopic cold", cold, peer, COLD_OVER_PEER) if peer else None,
         "variants": variants,
