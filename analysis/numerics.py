@@ -24,6 +24,10 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "PORTABLE_ENV",
@@ -91,7 +95,7 @@ def warn_if_not_portable() -> None:
         )
 
 
-def cosines(a, b):
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Every row of `a` against every row of `b` (L2-normalised vectors: their cosines), the
     same bits at every thread count: a float32 BLAS product's last bits follow how many threads
     share it (one thread and two gave different `centroid_similarity` bytes), so this sums in

@@ -33,6 +33,7 @@ from .artifacts import (
     warn_other_run,
 )
 from .config import DEFAULT, OUTLIER_NAME, Config
+from .numerics import cosines
 from .text import paper_texts, title_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,7 +88,7 @@ class ThemeIndex:
         """The `k` papers whose title + abstract are nearest the query (cosine)."""
         k = _check_k(k)
         q = self._embed([_check_text(query, "search's query")])[0]
-        return self._ranked(self.vectors @ q, k)
+        return self._ranked(cosines(self.vectors, q[None, :])[:, 0], k)
 
     def similar(self, paper_id: str, k: int = 10) -> pd.DataFrame:
         """The `k` papers most like the paper `paper_id` (itself left out)."""
@@ -98,7 +99,7 @@ class ThemeIndex:
         if len(hits) == 0:
             raise KeyError(f"no paper with paper_id {paper_id!r}")
         i = int(hits[0])
-        return self._ranked(self.vectors @ self.vectors[i], k, exclude=i)
+        return self._ranked(cosines(self.vectors, self.vectors[i : i + 1])[:, 0], k, exclude=i)
 
     def assign(self, new: str | Sequence[str] | pd.DataFrame | Path) -> pd.DataFrame:
         """Themes for papers outside the corpus.

@@ -2,8 +2,8 @@
 
     python -m benchmarks.fit_scale N [--n-epochs E] [--labels FILE] [--vectors FILE]
 
-fits `ThemeModel` with the default settings (min_cluster_size scaled with N, `scale.
-min_cluster_size`) on N synthetic vectors, on this machine's cores (the in-process engine, one
+fits `ThemeModel` with the default settings (min_cluster_size scaled with N,
+`min_cluster_size` here) on N synthetic vectors, on this machine's cores (the in-process engine, one
 worker per core), and prints one JSON line: seconds for the neighbour graph and for the whole
 fit (graph, seeded fits, consensus, map), themes and outliers. `fit_run` makes the vectors
 first, in its own process, and hands them over as a .npy file (`--vectors`): the process it

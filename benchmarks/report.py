@@ -20,7 +20,14 @@ from analysis.config import BATCHINGS, ComputeConfig, EmbedConfig
 
 from .runs import COLD_VARIANTS
 from .scale import EPOCHS_CHECK, STAGES
-from .targets import COLD_OVER_PEER, FIT_TARGETS, PEAK_SHARE, WARM_OVER_COLD, Target
+from .targets import (
+    COLD_OVER_PEER,
+    FIT_TARGETS,
+    PEAK_SHARE,
+    WARM_OVER_COLD,
+    Target,
+    mb_to_gb,
+)
 from .throughput import DASK_WORKERS, minilm_flops
 
 TEMPLATE = Path(__file__).with_name("report.md.j2")
@@ -294,11 +301,6 @@ def scale(res: dict) -> dict | None:
     }
 
 
-def _gb(mb: float) -> float:
-    """MB (2^20 bytes, as sampled) in GB (10^9 bytes, as the targets say)."""
-    return mb * 2**20 / 1e9
-
-
 def fits(res: dict) -> dict | None:
     """The consensus fit alone at every size, its targets, and the epochs check."""
     fit = {int(n): r for n, r in (res.get("fits") or {}).items() if n != "epochs_check"}
@@ -308,9 +310,9 @@ def fits(res: dict) -> dict | None:
         {
             **fit[n],
             "minutes": fit[n]["fit_seconds"] / 60,
-            "rss_gb": _gb(fit[n]["peak_mb"]),
+            "rss_gb": mb_to_gb(fit[n]["peak_mb"]),
             # PSS: not sampled by benchmarks from before it was
-            "peak_gb": _gb(fit[n]["pss_mb"]) if "pss_mb" in fit[n] else None,
+            "peak_gb": mb_to_gb(fit[n]["pss_mb"]) if "pss_mb" in fit[n] else None,
         }
         for n in sorted(fit)
     ]
@@ -448,8 +450,7 @@ def beyond(
         out["embed"] = {"docs_per_core_s": per_core, "core_hours": 1e6 / per_core / 3600}
     if fit:
         big = fit["rows"][-1]
-        fitting = (big["fit_seconds"] - big["graph_seconds"]) * big["workers"]
-        per = fitting / (big["n"] * big["fits"])  # core-seconds per paper and fit
+        per = _fit_cost(big)
         out["fits"] = {
             "n": big["n"],
             "fits": big["fits"],

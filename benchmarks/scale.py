@@ -13,6 +13,7 @@ import pandas as pd
 from .fit_scale import min_cluster_size
 from .runs import run_cli
 from .synthetic import synthetic_dump
+from .targets import mb_to_gb
 
 #: Synthetic corpus sizes of `make bench`'s end-to-end runs, in abstracts (embedding dominates:
 #: 10,000 take about 12 minutes here).
@@ -139,10 +140,9 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
             ):
                 b.plot(ns, [fit[n][key] / 60 for n in ns], style, color=colour, label=label)
             b.legend(frameon=False, fontsize=9, loc="upper left")
-            gb = 2**20 / 1e9
             c.plot(
                 ns,
-                [fit[n]["peak_mb"] * gb for n in ns],
+                [mb_to_gb(fit[n]["peak_mb"]) for n in ns],
                 "o:",
                 color=PALETTE[4],
                 label="summed RSS (shared pages once per process)",
@@ -150,7 +150,7 @@ def scaling_figure(scale: dict, path: Path, fits: dict | None = None) -> None:
             pss = [n for n in ns if "pss_mb" in fit[n]]
             c.plot(
                 pss,
-                [fit[n]["pss_mb"] * gb for n in pss],
+                [mb_to_gb(fit[n]["pss_mb"]) for n in pss],
                 "o-",
                 color=PALETTE[3],
                 label="PSS (what they hold)",

@@ -48,6 +48,11 @@ COLD_OVER_PEER = Target("cold / BERTopic cold", 1.3)
 PEAK_SHARE = Target("embedding / matmul peak of its precision", 0.60, at_most=False, style="share")
 
 
+def mb_to_gb(mb: float) -> float:
+    """MB as sampled (2^20 bytes) in GB as the targets say (10^9 bytes)."""
+    return mb * 2**20 / 1e9
+
+
 @dataclass(frozen=True)
 class FitTargets:
     """What a consensus fit of `n` synthetic papers may take: minutes (None: measured, no
